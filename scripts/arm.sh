@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# arm.sh ARM: make (or refresh) the worktree of one arm at a stable path:
+# the base plus `git am` of patches/ARM/*.patch, authorship kept.
+# A series that does not apply stops with the patch name and the rejected
+# hunks; the worktree is then reset to the base. Prints the worktree path.
+. "$(dirname "$0")/lib.sh"
+
+arm=${1:-}
+[ -n "$arm" ] || die "usage: arm.sh ARM (one of: $ARMS_ALL)"
+check_arm "$arm"
+
+work=$("$ROOT/scripts/base-tree.sh")
+src=$work/src
+wt=$work/arms/$arm
+series_dir=${SERIES_DIR:-$ROOT/patches/$arm}
+stamp=$work/arms/.$arm.series
+
+# The series is every *.patch of patches/ARM in name order (empty is fine).
+patches=()
+if [ "$arm" != base ] && [ -d "$series_dir" ]; then
+	while IFS= read -r p; do patches+=("$p"); done < <(find "$series_dir" -maxdepth 1 -name '*.patch' | LC_ALL=C sort)
+fi
+want=$({
+	git -C "$src" rev-parse refs/tags/base
+	for p in "${patches[@]}"; do sha256sum <"$p"; done
+} | sha256sum | cut -d' ' -f1)
+
+if [ ! -e "$wt/.git" ]; then
+	step "$arm: creating worktree $wt"
+	git -C "$src" worktree prune
+	git -C "$src" worktree add -q -f -B "arm/$arm" "$wt" refs/tags/base
+	rm -f "$stamp"
+fi
+
+head=$(git -C "$wt" rev-parse HEAD)
+if [ -r "$stamp" ] && [ "$(cat "$stamp")" = "$want $head" ] &&
+	[ -z "$(git -C "$wt" status --porcelain --untracked-files=no)" ]; then
+	echo "$wt"
+	exit 0
+fi
+
+step "$arm: applying ${#patches[@]} patch(es) from ${series_dir#"$ROOT"/}"
+git -C "$wt" am --abort >/dev/null 2>&1 || true
+# reset --hard rewrites only files that differ, so kbuild stays incremental.
+git -C "$wt" reset -q --hard refs/tags/base
+if [ "${#patches[@]}" -gt 0 ]; then
+	if ! git -C "$wt" -c user.name="$PROJECT_IDENT_NAME" -c user.email="$PROJECT_IDENT_EMAIL" \
+		am -q --committer-date-is-author-date "${patches[@]}" >"$work/arms/.$arm.am.log" 2>&1; then
+		cur=$(git -C "$wt" am --show-current-patch=raw 2>/dev/null | sed -n 's/^Subject: //p' | head -n1)
+		n=$(cat "$wt/../../src/.git/worktrees/$arm/rebase-apply/next" 2>/dev/null ||
+			git -C "$wt" rev-parse --git-path rebase-apply/next | xargs cat 2>/dev/null || echo '?')
+		echo "---- $arm: patch $n of ${#patches[@]} does not apply: ${patches[$((n - 1))]##*/}" >&2
+		echo "     Subject: $cur" >&2
+		git -C "$wt" apply --reject "$(git -C "$wt" rev-parse --git-path rebase-apply/patch)" >/dev/null 2>&1 || true
+		git -C "$wt" ls-files -o --exclude-standard '*.rej' >/dev/null
+		find "$wt" -name '*.rej' -not -path '*/.out-*' | while read -r rej; do
+			echo "---- rejected hunk(s), ${rej#"$wt"/}:" >&2
+			cat "$rej" >&2
+		done
+		git -C "$wt" am --abort >/dev/null 2>&1 || true
+		git -C "$wt" reset -q --hard refs/tags/base
+		find "$wt" -name '*.rej' -not -path '*/.out-*' -delete
+		find "$wt" -name '*.orig' -not -path '*/.out-*' -delete
+		rm -f "$stamp"
+		die "$arm: the series in ${series_dir#"$ROOT"/} does not apply to $(git -C "$src" log -1 --format=%s refs/tags/base) (git am log: $work/arms/.$arm.am.log)"
+	fi
+fi
+echo "$want $(git -C "$wt" rev-parse HEAD)" >"$stamp"
+echo "$wt"

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# config.sh ARM VARIANT: write the arm's .config for a variant: x86_64
+# tinyconfig + scripts/configs/{boot,test[,VARIANT]}.config, merged with the
+# kernel's merge_config.sh, then olddefconfig. Fails if olddefconfig dropped
+# or changed any option a fragment asked for. Prints the O= directory.
+. "$(dirname "$0")/lib.sh"
+
+arm=${1:-}
+variant=${2:-test}
+[ -n "$arm" ] || die "usage: config.sh ARM [VARIANT]"
+check_arm "$arm"
+check_variant "$variant"
+
+frags=("$ROOT/scripts/configs/boot.config" "$ROOT/scripts/configs/test.config")
+[ "$variant" = test ] || frags+=("$ROOT/scripts/configs/$variant.config")
+for f in "${frags[@]}"; do [ -r "$f" ] || die "config fragment $f is missing"; done
+
+wt=$("$ROOT/scripts/arm.sh" "$arm")
+out=$(out_dir "$arm" "$variant")
+mkdir -p "$out"
+want=$(cat "${frags[@]}" | sha256sum | cut -d' ' -f1)
+if [ -r "$out/.config" ] && [ "$(cat "$out/.config.frags" 2>/dev/null)" = "$want" ]; then
+	echo "$out"
+	exit 0
+fi
+
+step "$arm/$variant: configuring (tinyconfig + ${#frags[@]} fragments)"
+log=$out/config.log
+run_logged "$log" make -C "$wt" O="$out" ARCH=x86_64 tinyconfig
+run_logged "$log.merge" env KCONFIG_CONFIG="$out/.config" \
+	"$wt/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "${frags[@]}"
+run_logged "$log.olddef" make -C "$wt" O="$out" ARCH=x86_64 olddefconfig
+
+# Every option a fragment names must survive olddefconfig unchanged.
+bad=0
+while IFS= read -r line; do
+	case "$line" in
+	CONFIG_*=*)
+		opt=${line%%=*}
+		if ! grep -qxF "$line" "$out/.config"; then
+			have=$(grep -E "^($opt=|# $opt is not set)" "$out/.config" || echo "absent")
+			echo "  $line requested, got: $have" >&2
+			bad=1
+		fi
+		;;
+	"# CONFIG_"*" is not set")
+		opt=${line#\# }
+		opt=${opt%% *}
+		if grep -q "^$opt=" "$out/.config"; then
+			echo "  $line requested, got: $(grep "^$opt=" "$out/.config")" >&2
+			bad=1
+		fi
+		;;
+	esac
+done < <(cat "${frags[@]}")
+if [ "$bad" != 0 ]; then
+	rm -f "$out/.config.frags"
+	die "$arm/$variant: olddefconfig dropped or changed the options above (a dependency is missing from the fragments)"
+fi
+echo "$want" >"$out/.config.frags"
+echo "$out"

@@ -1,0 +1,111 @@
+# shellcheck shell=bash
+# Common helpers for the workbench scripts. Source it; it sets strict mode.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+ARMS_ALL="base mayfail pin-aware"
+VARIANTS_ALL="test debug i915"
+START_TS=${START_TS:-$(date +%s)}
+export START_TS
+
+# The project's neutral identity: used for the base commit and for the
+# commits that carry the series. Never a person.
+PROJECT_IDENT_NAME="pin-aware-reclaim workbench"
+PROJECT_IDENT_EMAIL="workbench@pin-aware-reclaim.invalid"
+
+die() {
+	echo "error: $*" >&2
+	exit 1
+}
+
+# step MSG: one progress line with the elapsed time since the job started.
+step() {
+	local el=$(($(date +%s) - START_TS))
+	printf '[%02d:%02d] %s\n' $((el / 60)) $((el % 60)) "$*" >&2
+}
+
+# Read patches/base.pin into BASE_* variables.
+load_pin() {
+	local pin=${BASE_PIN:-$ROOT/patches/base.pin}
+	[ -r "$pin" ] || die "base pin $pin is missing"
+	# shellcheck source=../patches/base.pin
+	. "$pin"
+}
+
+check_arm() {
+	case " $ARMS_ALL " in
+	*" $1 "*) ;;
+	*) die "unknown arm '$1' (known arms: $ARMS_ALL)" ;;
+	esac
+}
+
+check_variant() {
+	case " $VARIANTS_ALL " in
+	*" $1 "*) ;;
+	*) die "unknown config variant '$1' (known variants: $VARIANTS_ALL)" ;;
+	esac
+}
+
+# The directory that holds everything derived from one base: the git tree
+# (src/), the arms' worktrees (arms/ARM) and their O= dirs inside them.
+# Debian base: build/deb-<kernel version>; KSRC: build/ksrc-<commit>.
+work_dir() {
+	if [ -n "${KSRC:-}" ]; then
+		local head
+		head=$(git -C "$KSRC" rev-parse --short=12 HEAD 2>/dev/null) ||
+			die "KSRC=$KSRC is not a git tree"
+		echo "$BUILD/ksrc-$head"
+	else
+		load_pin
+		echo "$BUILD/deb-$BASE_KERNEL_VERSION"
+	fi
+}
+
+arm_dir() { echo "$(work_dir)/arms/$1"; }
+# O= directory: inside the worktree so that the relative path from the
+# object dir to the sources is the same for every arm (ccache hits across
+# arms with CCACHE_BASEDIR). Ignored by the kernel's own .gitignore (.*).
+out_dir() { echo "$(work_dir)/arms/$1/.out-$2"; }
+
+# run_logged LOG CMD...: run CMD with all output in LOG; on failure print
+# the first error lines and the log path.
+run_logged() {
+	local log=$1
+	shift
+	mkdir -p "$(dirname "$log")"
+	if ! "$@" >"$log" 2>&1; then
+		echo "---- first errors in $log:" >&2
+		grep -m 15 -E 'error|Error|ERROR|\*\*\*|fatal' "$log" >&2 || tail -n 20 "$log" >&2
+		die "command failed: $* (full log: $log)"
+	fi
+}
+
+# need_cmds PKG:CMD...: check that commands exist; as root install the
+# missing packages with apt-get, otherwise say exactly what to install.
+need_cmds() {
+	local missing="" spec pkg cmd
+	for spec in "$@"; do
+		pkg=${spec%%:*}
+		cmd=${spec#*:}
+		command -v "$cmd" >/dev/null 2>&1 || missing="$missing $pkg"
+	done
+	[ -z "$missing" ] && return 0
+	if [ "$(id -u)" = 0 ] && [ -z "${NO_INSTALL:-}" ]; then
+		step "installing:$missing"
+		apt_install $missing
+	else
+		die "missing packages:$missing (run: apt-get install$missing)"
+	fi
+}
+
+apt_install() {
+	local log=$BUILD/logs/apt-get.log
+	mkdir -p "$BUILD/logs"
+	if [ ! -e "$BUILD/logs/.apt-updated" ]; then
+		apt-get update -qq >"$log" 2>&1 || die "apt-get update failed (log: $log)"
+		touch "$BUILD/logs/.apt-updated"
+	fi
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >>"$log" 2>&1 ||
+		die "apt-get install $* failed (log: $log)"
+}
