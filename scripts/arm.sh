@@ -3,6 +3,7 @@
 # the base plus `git am` of patches/ARM/*.patch, authorship kept.
 # A series that does not apply stops with the patch name and the rejected
 # hunks; the worktree is then reset to the base. Prints the worktree path.
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 arm=${1:-}
@@ -18,7 +19,7 @@ stamp=$work/arms/.$arm.series
 # The series is every *.patch of patches/ARM in name order (empty is fine).
 patches=()
 if [ "$arm" != base ] && [ -d "$series_dir" ]; then
-	while IFS= read -r p; do patches+=("$p"); done < <(find "$series_dir" -maxdepth 1 -name '*.patch' | LC_ALL=C sort)
+	while IFS= read -r p; do patches+=("$p"); done < <(find "$series_dir" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' | LC_ALL=C sort)
 fi
 want=$({
 	git -C "$src" rev-parse refs/tags/base
@@ -47,12 +48,10 @@ if [ "${#patches[@]}" -gt 0 ]; then
 	if ! git -C "$wt" -c user.name="$PROJECT_IDENT_NAME" -c user.email="$PROJECT_IDENT_EMAIL" \
 		am -q --committer-date-is-author-date "${patches[@]}" >"$work/arms/.$arm.am.log" 2>&1; then
 		cur=$(git -C "$wt" am --show-current-patch=raw 2>/dev/null | sed -n 's/^Subject: //p' | head -n1)
-		n=$(cat "$wt/../../src/.git/worktrees/$arm/rebase-apply/next" 2>/dev/null ||
-			git -C "$wt" rev-parse --git-path rebase-apply/next | xargs cat 2>/dev/null || echo '?')
+		n=$(cat "$(git -C "$wt" rev-parse --git-path rebase-apply/next)" 2>/dev/null || echo 1)
 		echo "---- $arm: patch $n of ${#patches[@]} does not apply: ${patches[$((n - 1))]##*/}" >&2
 		echo "     Subject: $cur" >&2
 		git -C "$wt" apply --reject "$(git -C "$wt" rev-parse --git-path rebase-apply/patch)" >/dev/null 2>&1 || true
-		git -C "$wt" ls-files -o --exclude-standard '*.rej' >/dev/null
 		find "$wt" -name '*.rej' -not -path '*/.out-*' | while read -r rej; do
 			echo "---- rejected hunk(s), ${rej#"$wt"/}:" >&2
 			cat "$rej" >&2

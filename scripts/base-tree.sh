@@ -7,6 +7,7 @@
 # instead; that tree is only read (cloned with --shared), never modified.
 #
 # Prints the work directory on stdout.
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 from_tarball() {
@@ -38,7 +39,7 @@ from_tarball() {
 	check_version "$src.tmp" "$BASE_KERNEL_VERSION"
 	step "base: committing the tree (git add -f: Debian's .gitignore ignores /*)"
 	(
-		cd "$src.tmp"
+		cd "$src.tmp" || exit 1
 		git init -q -b upstream
 		git add -f -A .
 		export GIT_AUTHOR_NAME="$PROJECT_IDENT_NAME" GIT_AUTHOR_EMAIL="$PROJECT_IDENT_EMAIL"

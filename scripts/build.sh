@@ -2,6 +2,7 @@
 # build.sh ARM [VARIANT]: build bzImage and modules of one arm with ccache.
 # A build whose inputs (worktree commit, fragments, toolchain) did not
 # change is skipped without running make. Prints the O= directory.
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 arm=${1:-}

@@ -3,6 +3,7 @@
 # tinyconfig + scripts/configs/{boot,test[,VARIANT]}.config, merged with the
 # kernel's merge_config.sh, then olddefconfig. Fails if olddefconfig dropped
 # or changed any option a fragment asked for. Prints the O= directory.
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 arm=${1:-}

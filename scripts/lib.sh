@@ -11,8 +11,8 @@ export START_TS
 
 # The project's neutral identity: used for the base commit and for the
 # commits that carry the series. Never a person.
-PROJECT_IDENT_NAME="pin-aware-reclaim workbench"
-PROJECT_IDENT_EMAIL="workbench@pin-aware-reclaim.invalid"
+export PROJECT_IDENT_NAME="pin-aware-reclaim workbench"
+export PROJECT_IDENT_EMAIL="workbench@pin-aware-reclaim.invalid"
 
 die() {
 	echo "error: $*" >&2
@@ -81,21 +81,30 @@ run_logged() {
 	fi
 }
 
-# need_cmds PKG:CMD...: check that commands exist; as root install the
-# missing packages with apt-get, otherwise say exactly what to install.
+# need_cmds PKG:CMD...: check that each CMD (a command, or an absolute
+# path of a file) exists; as root install the missing packages with
+# apt-get (NO_INSTALL=1 forbids it), otherwise say exactly what to install.
 need_cmds() {
-	local missing="" spec pkg cmd
+	local missing=() spec pkg cmd
 	for spec in "$@"; do
 		pkg=${spec%%:*}
 		cmd=${spec#*:}
-		command -v "$cmd" >/dev/null 2>&1 || missing="$missing $pkg"
+		case "$cmd" in
+		/*) [ -e "$cmd" ] || missing+=("$pkg") ;;
+		*) command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg") ;;
+		esac
 	done
-	[ -z "$missing" ] && return 0
+	[ "${#missing[@]}" = 0 ] && return 0
 	if [ "$(id -u)" = 0 ] && [ -z "${NO_INSTALL:-}" ]; then
-		step "installing:$missing"
-		apt_install $missing
+		step "installing: ${missing[*]}"
+		apt_install "${missing[@]}"
+		for spec in "$@"; do
+			cmd=${spec#*:}
+			[ -e "$cmd" ] || command -v "$cmd" >/dev/null 2>&1 ||
+				die "still missing after apt-get install: $cmd (package ${spec%%:*})"
+		done
 	else
-		die "missing packages:$missing (run: apt-get install$missing)"
+		die "missing packages: ${missing[*]} (run as root: apt-get install ${missing[*]})"
 	fi
 }
 

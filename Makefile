@@ -1,0 +1,69 @@
+# The map of the workflow: base -> arms -> build -> boot -> test -> compare.
+# Every target is a thin wrapper around one script in scripts/.
+#
+#   make ab                 build base, mayfail and pin-aware, boot each, compare
+#   make check              all tests (what .ci/run runs)
+#   make help               this list
+SHELL := /bin/bash
+ARMS ?= base,mayfail,pin-aware
+ARM ?= pin-aware
+VARIANT ?= test
+export BUILD ?= $(CURDIR)/build
+export KSRC QUICK MEM SMP TIMEOUT SWAP ACCEL JOBS
+
+arm_list = $(subst $(comma), ,$(ARMS))
+comma := ,
+
+.PHONY: help deps base arms build run ab check lint test-workbench test-guest \
+	check-patches export clean distclean
+
+help: ## list the targets
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | \
+		awk -F':.*## ' '{ printf "  make %-16s %s\n", $$1, $$2 }'
+	@echo "  variables: ARMS=$(ARMS) ARM=$(ARM) VARIANT=$(VARIANT) KSRC=<your tree> QUICK=1"
+	@echo "             MEM=1G SWAP=virtio|zram|none TIMEOUT=900 ACCEL=tcg|kvm"
+
+deps: ## install (as root) or list the packages the workbench needs
+	@scripts/deps.sh
+
+base: ## unpack and commit the pinned base tree (or clone KSRC)
+	@scripts/base-tree.sh >/dev/null
+
+arms: base ## create/refresh the worktree of every arm in ARMS
+	@for a in $(arm_list); do scripts/arm.sh $$a >/dev/null || exit 1; done
+
+build: ## build the kernels of ARMS (VARIANT=test|debug|i915)
+	@for a in $(arm_list); do scripts/build.sh $$a $(VARIANT) >/dev/null || exit 1; done
+
+run: ## boot ARM (default pin-aware) and run the guest suite
+	@scripts/run.sh $(ARM) $(VARIANT)
+
+ab: deps ## the A/B job: every arm built, booted, tested, compared
+	@scripts/ab.sh $(ARMS)
+
+check: deps ## every test: scripts, series, cocci, guests (prints N passed, N failed)
+	@scripts/check.sh
+
+lint: ## shellcheck of every script
+	@scripts/tests/lint.sh
+
+test-workbench: ## the workbench's own tests (bad inputs, runner verdicts)
+	@scripts/tests/workbench.sh
+
+test-guest: ## broken guests (WARN, panic, hang) must fail the runner
+	@scripts/tests/guest-failures.sh $(ARM)
+
+check-patches: ## checkpatch --strict and git am of every series
+	@scripts/tests/patches.sh
+
+export: ## write the RFC series signed with your git identity to build/export/
+	@scripts/export.sh
+
+-include cocci/cocci.mk
+-include selftests/selftests.mk
+
+clean: ## remove runs and initramfs images (keeps trees and kernels)
+	rm -rf $(BUILD)/*/runs $(BUILD)/*/initramfs $(BUILD)/selftests
+
+distclean: ## remove build/ entirely
+	rm -rf $(BUILD)

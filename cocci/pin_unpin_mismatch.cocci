@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-2.0-only
+///
+/// Pages obtained with pin_user_pages*() (FOLL_PIN) must be released with
+/// unpin_user_page(s)*(), and pages obtained with get_user_pages*()
+/// (FOLL_GET) with put_page()/release_pages().  A pinned page released with
+/// put_page() leaks GUP_PIN_COUNTING_BIAS references, so
+/// folio_maybe_dma_pinned() stays true for ever and reclaim skips the folio;
+/// unpin_user_page() on a FOLL_GET page underflows the pin count.
+///
+/// Two matching scopes: a release on some path after the gup call in the
+/// same function (the page array or &page expression is the same), and,
+/// across functions, a page array kept in a structure field that is pinned
+/// in one function and released with put_page()/release_pages() in another
+/// function of the same file (skipped if the file also fills that field
+/// with get_user_pages*()).
+///
+/// Patch mode fixes the pin -> put direction in the same function (that is
+/// unambiguous: FOLL_PIN pages must be unpinned).  get -> unpin is reported
+/// only: whether to pin the pages (preferred for DMA targets, see
+/// gup_dma_with_notifier.cocci) or to release them with put_page() is a
+/// decision about the driver, not a rename.
+///
+// Confidence: High
+// Copyright: (C) 2025 the pin-aware-reclaim project contributors
+// Comments: see Documentation/core-api/pin_user_pages.rst
+// Options: --no-includes --include-headers
+
+virtual patch
+virtual context
+virtual org
+virtual report
+
+@initialize:python@
+@@
+
+seen = set()
+
+def emit(kind, p, msg):
+	k = (p.file, p.line, p.column)
+	if k in seen:
+		return
+	seen.add(k)
+	if kind == 'org':
+		coccilib.org.print_todo(p, msg)
+	else:
+		coccilib.report.print_report(p, msg)
+
+def pin_msg(a, pf, rel):
+	return ("ERROR %s() releases pages pinned by %s() at line %s: FOLL_PIN "
+		"pages must be released with unpin_user_page(s)() "
+		"(put_page() leaves the pin count raised for ever)" % (rel, pf, a.line))
+
+def get_msg(a, gf, rel):
+	return ("ERROR %s() releases pages taken by %s() at line %s without "
+		"FOLL_PIN: use pin_user_pages*() to take them (for DMA targets) "
+		"or release them with put_page()/release_pages()" % (rel, gf, a.line))
+
+// ---------------------------------------------------------------------
+// Same function: pin_user_pages*() ... put_page()/release_pages()
+// ---------------------------------------------------------------------
+
+@pin exists@
+expression E, E1, E2, E3, E4, E5, N, X;
+identifier pf, rel;
+position a, f;
+@@
+
+(
+  pin_user_pages@pf@a(E1, E2, E3, E)
+|
+  pin_user_pages_fast@pf@a(E1, E2, E3, E)
+|
+  pin_user_pages_remote@pf@a(E4, E1, E2, E3, E, E5)
+|
+  pin_user_pages_unlocked@pf@a(E1, E2, E, E3)
+)
+  ... when != E = X
+      when != E[...] = X
+      when != unpin_user_pages(E, ...)
+      when != unpin_user_pages_dirty_lock(E, ...)
+      when != unpin_user_page(E[...])
+(
+  put_page@rel@f(E[N])
+|
+  release_pages@rel@f(E, N)
+)
+
+@pin1 exists@
+expression P, E1, E2, E3, E4, E5, X;
+identifier pf, rel;
+position a, f;
+@@
+
+(
+  pin_user_pages@pf@a(E1, E2, E3, &P)
+|
+  pin_user_pages_fast@pf@a(E1, E2, E3, &P)
+|
+  pin_user_pages_remote@pf@a(E4, E1, E2, E3, &P, E5)
+|
+  pin_user_pages_unlocked@pf@a(E1, E2, &P, E3)
+)
+  ... when != P = X
+      when != unpin_user_page(P)
+      when != unpin_user_pages(&P, ...)
+      when != unpin_user_pages_dirty_lock(&P, ...)
+  put_page@rel@f(P)
+
+@depends on patch exists@
+expression E, E1, E2, E3, E4, E5, N, X;
+@@
+
+(
+  pin_user_pages(E1, E2, E3, E)
+|
+  pin_user_pages_fast(E1, E2, E3, E)
+|
+  pin_user_pages_remote(E4, E1, E2, E3, E, E5)
+|
+  pin_user_pages_unlocked(E1, E2, E, E3)
+)
+  ... when != E = X
+      when != E[...] = X
+      when != unpin_user_pages(E, ...)
+      when != unpin_user_pages_dirty_lock(E, ...)
+      when != unpin_user_page(E[...])
+(
+- put_page
++ unpin_user_page
+  (E[N])
+|
+- release_pages
++ unpin_user_pages
+  (E, N)
+)
+
+@depends on patch exists@
+expression P, E1, E2, E3, E4, E5, X;
+@@
+
+(
+  pin_user_pages(E1, E2, E3, &P)
+|
+  pin_user_pages_fast(E1, E2, E3, &P)
+|
+  pin_user_pages_remote(E4, E1, E2, E3, &P, E5)
+|
+  pin_user_pages_unlocked(E1, E2, &P, E3)
+)
+  ... when != P = X
+      when != unpin_user_page(P)
+      when != unpin_user_pages(&P, ...)
+      when != unpin_user_pages_dirty_lock(&P, ...)
+- put_page
++ unpin_user_page
+  (P)
+
+// ---------------------------------------------------------------------
+// Same function: get_user_pages*() ... unpin_user_page(s)*()
+// ---------------------------------------------------------------------
+
+@get exists@
+expression E, E1, E2, E3, E4, E5, X;
+identifier gf, rel;
+position a, f;
+@@
+
+(
+  get_user_pages(E1, E2, E3, NULL)
+|
+  get_user_pages_fast(E1, E2, E3, NULL)
+|
+  get_user_pages_remote(E4, E1, E2, E3, NULL, E5)
+|
+  get_user_pages@gf@a(E1, E2, E3, E)
+|
+  get_user_pages_fast@gf@a(E1, E2, E3, E)
+|
+  get_user_pages_fast_only@gf@a(E1, E2, E3, E)
+|
+  get_user_pages_remote@gf@a(E4, E1, E2, E3, E, E5)
+|
+  get_user_pages_unlocked@gf@a(E1, E2, E, E3)
+)
+  ... when != E = X
+      when != E[...] = X
+      when != release_pages(E, ...)
+      when != put_page(E[...])
+(
+  unpin_user_page@rel@f(E[...])
+|
+  unpin_user_pages@rel@f(E, ...)
+|
+  unpin_user_pages_dirty_lock@rel@f(E, ...)
+|
+  unpin_user_page@rel@f(*E)
+)
+
+@get1 exists@
+expression P, E1, E2, E3, E4, E5, X;
+identifier gf, rel;
+position a, f;
+@@
+
+(
+  get_user_pages@gf@a(E1, E2, E3, &P)
+|
+  get_user_pages_fast@gf@a(E1, E2, E3, &P)
+|
+  get_user_pages_fast_only@gf@a(E1, E2, E3, &P)
+|
+  get_user_pages_remote@gf@a(E4, E1, E2, E3, &P, E5)
+|
+  get_user_pages_unlocked@gf@a(E1, E2, &P, E3)
+)
+  ... when != P = X
+      when != put_page(P)
+(
+  unpin_user_page@rel@f(P)
+|
+  unpin_user_pages@rel@f(&P, ...)
+|
+  unpin_user_pages_dirty_lock@rel@f(&P, ...)
+)
+
+// ---------------------------------------------------------------------
+// Across functions: a structure field that holds pinned pages.
+// ---------------------------------------------------------------------
+
+@pinfld@
+expression S, E1, E2, E3, E4, E5, O;
+identifier fld, pf;
+position a;
+@@
+
+(
+  pin_user_pages@pf@a(E1, E2, E3, \(S->fld\|S->fld + O\|&S->fld[O]\))
+|
+  pin_user_pages_fast@pf@a(E1, E2, E3, \(S->fld\|S->fld + O\|&S->fld[O]\))
+|
+  pin_user_pages_remote@pf@a(E4, E1, E2, E3, \(S->fld\|S->fld + O\|&S->fld[O]\), E5)
+|
+  pin_user_pages_unlocked@pf@a(E1, E2, \(S->fld\|S->fld + O\|&S->fld[O]\), E3)
+)
+
+@getfld@
+expression S, E1, E2, E3, E4, E5, O;
+identifier pinfld.fld;
+@@
+
+(
+  get_user_pages(E1, E2, E3, \(S->fld\|S->fld + O\|&S->fld[O]\))
+|
+  get_user_pages_fast(E1, E2, E3, \(S->fld\|S->fld + O\|&S->fld[O]\))
+|
+  get_user_pages_fast_only(E1, E2, E3, \(S->fld\|S->fld + O\|&S->fld[O]\))
+|
+  get_user_pages_remote(E4, E1, E2, E3, \(S->fld\|S->fld + O\|&S->fld[O]\), E5)
+|
+  get_user_pages_unlocked(E1, E2, \(S->fld\|S->fld + O\|&S->fld[O]\), E3)
+)
+
+@putfld depends on !getfld@
+expression T, N;
+identifier pinfld.fld, rel;
+position f;
+@@
+
+(
+  put_page@rel@f(T->fld[N])
+|
+  release_pages@rel@f(T->fld, N)
+)
+
+// ---------------------------------------------------------------------
+// Output
+// ---------------------------------------------------------------------
+
+@script:python depends on report@
+pf << pin.pf; rel << pin.rel; a << pin.a; f << pin.f;
+@@
+emit('report', f[0], pin_msg(a[0], pf, rel))
+
+@script:python depends on org@
+pf << pin.pf; rel << pin.rel; a << pin.a; f << pin.f;
+@@
+emit('org', f[0], pin_msg(a[0], pf, rel))
+
+@script:python depends on report@
+pf << pin1.pf; rel << pin1.rel; a << pin1.a; f << pin1.f;
+@@
+emit('report', f[0], pin_msg(a[0], pf, rel))
+
+@script:python depends on org@
+pf << pin1.pf; rel << pin1.rel; a << pin1.a; f << pin1.f;
+@@
+emit('org', f[0], pin_msg(a[0], pf, rel))
+
+@script:python depends on report@
+gf << get.gf; rel << get.rel; a << get.a; f << get.f;
+@@
+emit('report', f[0], get_msg(a[0], gf, rel))
+
+@script:python depends on org@
+gf << get.gf; rel << get.rel; a << get.a; f << get.f;
+@@
+emit('org', f[0], get_msg(a[0], gf, rel))
+
+@script:python depends on report@
+gf << get1.gf; rel << get1.rel; a << get1.a; f << get1.f;
+@@
+emit('report', f[0], get_msg(a[0], gf, rel))
+
+@script:python depends on org@
+gf << get1.gf; rel << get1.rel; a << get1.a; f << get1.f;
+@@
+emit('org', f[0], get_msg(a[0], gf, rel))
+
+@script:python depends on report@
+fld << pinfld.fld; pf << pinfld.pf; a << pinfld.a; rel << putfld.rel; f << putfld.f;
+@@
+emit('report', f[0], pin_msg(a[0], pf, rel) + " [pages kept in ->%s]" % fld)
+
+@script:python depends on org@
+fld << pinfld.fld; pf << pinfld.pf; a << pinfld.a; rel << putfld.rel; f << putfld.f;
+@@
+emit('org', f[0], pin_msg(a[0], pf, rel) + " [pages kept in ->%s]" % fld)
+
+@depends on context exists@
+position pin.f;
+identifier rel;
+@@
+* rel@f(...)
+
+@depends on context exists@
+position pin1.f;
+identifier rel;
+@@
+* rel@f(...)
+
+@depends on context exists@
+position get.f;
+identifier rel;
+@@
+* rel@f(...)
+
+@depends on context exists@
+position get1.f;
+identifier rel;
+@@
+* rel@f(...)
+
+@depends on context exists@
+position putfld.f;
+identifier rel;
+@@
+* rel@f(...)

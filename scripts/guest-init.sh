@@ -1,0 +1,75 @@
+#!/bin/busybox sh
+# shellcheck shell=dash
+# /init of the test initramfs (busybox ash, POSIX sh only).
+# Kernel command line keys (set by scripts/run.sh):
+#   workbench.arm=ARM        arm name passed to the suite
+#   workbench.swap=virtio|zram|none   swap device (default virtio: /dev/vda)
+#   workbench.cmd=suite|warn|panic|hang|true   what to run (default suite)
+#   workbench.args=A,B       extra arguments for the suite (comma separated)
+/bin/busybox --install -s /bin
+export PATH=/bin:/sbin:/tests
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug
+mkdir -p /sys/fs/cgroup
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+mount -t tmpfs tmpfs /tmp
+
+arm=unknown swap=virtio cmd=suite args=
+read -r cmdline </proc/cmdline
+for kv in $cmdline; do
+	case "$kv" in
+	workbench.arm=*) arm=${kv#workbench.arm=} ;;
+	workbench.swap=*) swap=${kv#workbench.swap=} ;;
+	workbench.cmd=*) cmd=${kv#workbench.cmd=} ;;
+	workbench.args=*) args=$(echo "${kv#workbench.args=}" | tr ',' ' ') ;;
+	esac
+done
+
+out=/dev/ttyS1
+say() { echo "$*" >"$out"; echo "workbench: $*" >/dev/console; }
+
+case "$swap" in
+virtio)
+	if ! { mkswap /dev/vda >/dev/null && swapon /dev/vda; }; then
+		say "# swap on /dev/vda failed"
+	fi ;;
+zram)
+	if ! { echo 512M >/sys/block/zram0/disksize &&
+		mkswap /dev/zram0 >/dev/null && swapon /dev/zram0; }; then
+		say "# swap on zram failed"
+	fi ;;
+esac
+for m in /modules/*.ko; do
+	[ -e "$m" ] || continue
+	insmod "$m" || say "# insmod $m failed"
+done
+echo "workbench: arm=$arm swap=$swap cmd=$cmd" >/dev/console
+
+rc=0
+case "$cmd" in
+suite)
+	if [ -x /tests/run-guest.sh ]; then
+		# shellcheck disable=SC2086
+		/tests/run-guest.sh "$arm" $args >"$out" 2>&1
+		rc=$?
+	else
+		say "TAP version 13"
+		say "1..0 # SKIP no test suite in this initramfs"
+	fi
+	;;
+warn)
+	echo WARNING >/sys/kernel/debug/provoke-crash/DIRECT ;;
+panic)
+	echo PANIC >/sys/kernel/debug/provoke-crash/DIRECT ;;
+hang)
+	sleep 100000 ;;
+true) ;;
+*)
+	say "# unknown workbench.cmd=$cmd"
+	rc=2 ;;
+esac
+say "WORKBENCH-END rc=$rc"
+sync
+reboot -f

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# initramfs.sh ARM [VARIANT]: pack the guest's initramfs for one arm:
+# busybox-static, scripts/guest-init.sh as /init, the test binaries
+# ($BUILD/selftests, shared by every arm) in /tests and the arm's test
+# modules in /modules. Prints the path of the .cpio.gz.
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+arm=${1:-}
+variant=${2:-test}
+[ -n "$arm" ] || die "usage: initramfs.sh ARM [VARIANT]"
+check_arm "$arm"
+check_variant "$variant"
+need_cmds busybox-static:/bin/busybox cpio:cpio gzip:gzip
+file -b /bin/busybox 2>/dev/null | grep -q 'statically linked' ||
+	ldd /bin/busybox 2>&1 | grep -q 'not a dynamic' ||
+	die "/bin/busybox is not statically linked (run: apt-get install busybox-static)"
+
+work=$(work_dir)
+out=$(out_dir "$arm" "$variant")
+modules=${MODULES_DIR:-$work/modules/$arm-$variant}
+tests=${TESTS_DIR:-$BUILD/selftests}
+root=$work/initramfs/$arm-$variant
+img=$work/initramfs/$arm-$variant.cpio.gz
+
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,tests,modules,root,etc}
+cp /bin/busybox "$root/bin/busybox"
+install -m 0755 "$ROOT/scripts/guest-init.sh" "$root/init"
+if [ -d "$tests" ]; then
+	cp -a "$tests"/. "$root/tests/"
+fi
+if [ -d "$modules" ]; then
+	find "$modules" -name '*.ko' -exec cp {} "$root/modules/" \;
+fi
+# Built-in modules need nothing; record what went in for the logs.
+(cd "$root" && find . -type f | LC_ALL=C sort) >"$img.list"
+(cd "$root" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet) | gzip -1 >"$img.tmp"
+mv "$img.tmp" "$img"
+[ -e "$out/arch/x86/boot/bzImage" ] || step "$arm/$variant: note: no kernel built yet at $out"
+echo "$img"

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# qemu.sh BZIMAGE INITRAMFS RUNDIR [KERNEL-ARGS...]: boot once under a hard
+# timeout. ttyS0 (kernel console) -> RUNDIR/console.log, ttyS1 (the suite's
+# TAP) -> RUNDIR/results.tap. Exit status: QEMU's, or 124 on timeout.
+# Environment: MEM (1G), SMP (2), TIMEOUT (seconds, 900), SWAP
+# (virtio|zram|none, default virtio), SWAP_SIZE (1G), ACCEL (tcg|kvm).
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+[ $# -ge 3 ] || die "usage: qemu.sh BZIMAGE INITRAMFS RUNDIR [KERNEL-ARGS...]"
+kernel=$1 initrd=$2 run=$3
+shift 3
+[ -r "$kernel" ] || die "no kernel at $kernel"
+[ -r "$initrd" ] || die "no initramfs at $initrd"
+need_cmds qemu-system-x86:qemu-system-x86_64
+
+mem=${MEM:-1G} smp=${SMP:-2} timeout=${TIMEOUT:-900} swap=${SWAP:-virtio}
+accel=${ACCEL:-tcg}
+case "$swap" in virtio | zram | none) ;; *) die "SWAP=$swap: use virtio, zram or none" ;; esac
+case "$accel" in tcg) accel=tcg,thread=multi ;; kvm) ;; *) die "ACCEL=$accel: use tcg or kvm" ;; esac
+
+mkdir -p "$run"
+rm -f "$run/console.log" "$run/results.tap" "$run/qemu.rc"
+args=(-accel "$accel" -smp "$smp" -m "$mem" -nodefaults -display none -no-reboot
+	-serial "file:$run/console.log" -serial "file:$run/results.tap"
+	-kernel "$kernel" -initrd "$initrd")
+if [ "$swap" = virtio ]; then
+	rm -f "$run/swap.img"
+	truncate -s "${SWAP_SIZE:-1G}" "$run/swap.img"
+	args+=(-drive "file=$run/swap.img,if=virtio,format=raw,cache=unsafe")
+fi
+# panic=-1: reboot at once on panic, which -no-reboot turns into an exit.
+cmdline="console=ttyS0 panic=-1 loglevel=7 workbench.swap=$swap $*"
+args+=(-append "$cmdline")
+printf '%q ' qemu-system-x86_64 "${args[@]}" >"$run/qemu.cmd"
+echo >>"$run/qemu.cmd"
+
+rc=0
+timeout --foreground -k 10 "$timeout" qemu-system-x86_64 "${args[@]}" </dev/null >"$run/qemu.out" 2>&1 || rc=$?
+rm -f "$run/swap.img"
+echo "$rc" >"$run/qemu.rc"
+exit "$rc"

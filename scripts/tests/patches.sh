@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# patches.sh: every series in patches/ must be clean: checkpatch --strict
+# with no errors, warnings or checks; authored and signed off by the
+# project's neutral identity; applied by git am onto the pinned base; and
+# the in-tree selftest patch must carry the current selftests/ source.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+# shellcheck source=tlib.sh
+. scripts/tests/tlib.sh
+# shellcheck source=../lib.sh
+. scripts/lib.sh
+
+work=$(scripts/base-tree.sh)
+for arm in pin-aware mayfail; do
+	dir=patches/$arm
+	mapfile -t series < <(find "$dir" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' | LC_ALL=C sort)
+	[ "${#series[@]}" -gt 0 ] || { t_fail "$arm: no patches in $dir"; continue; }
+	for p in "${series[@]}"; do
+		name=${p##*/}
+		out=$(cd "$work/src" && scripts/checkpatch.pl --strict --quiet --no-summary "$ROOT/$p" 2>&1) || true
+		if [ -z "$out" ]; then
+			t_ok "$arm: checkpatch --strict $name"
+		else
+			t_fail "$arm: checkpatch --strict $name"
+			echo "$out" | head -n 20
+		fi
+		from=$(sed -n 's/^From: //p' "$p" | head -n1)
+		if [ "$from" = "$PROJECT_IDENT_NAME <$PROJECT_IDENT_EMAIL>" ] &&
+			grep -qxF "Signed-off-by: $PROJECT_IDENT_NAME <$PROJECT_IDENT_EMAIL>" "$p"; then
+			t_ok "$arm: $name carries the project identity"
+		else
+			t_fail "$arm: $name: From/Signed-off-by is not the project identity ($from)"
+		fi
+	done
+	if scripts/arm.sh "$arm" >"$T_LOG.out" 2>"$T_LOG.err"; then
+		t_ok "$arm: git am of ${#series[@]} patches onto the base"
+	else
+		t_fail "$arm: series does not apply"
+		head -n 30 "$T_LOG.err"
+	fi
+done
+
+if [ -x scripts/selftest-patch.sh ]; then
+	sp=$(grep -l 'tools/testing/selftests/mm/pin_reclaim.c' patches/pin-aware/[0-9]*.patch 2>/dev/null | head -n1 || true)
+	if [ -z "$sp" ]; then
+		t_fail "pin-aware: no in-tree selftest patch (tools/testing/selftests/mm/pin_reclaim.c)"
+	elif scripts/selftest-patch.sh --check "$sp" >"$T_LOG.out" 2>&1; then
+		t_ok "pin-aware: ${sp##*/} carries the current selftests/mm/pin_reclaim.c"
+	else
+		t_fail "pin-aware: ${sp##*/} is out of sync with selftests/mm/pin_reclaim.c"
+		tail -n 10 "$T_LOG.out"
+	fi
+fi
+t_summary

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# workbench.sh: the workbench's own tests. Bad input must give a clear
+# error and touch nothing: wrong sha256, missing tarball, wrong base
+# version, a dirty KSRC tree, an unknown arm or variant, a series that does
+# not apply. The verdict must fail on kernel warnings, panics, timeouts and
+# failed tests in canned guest logs. Runs in seconds: small fake trees.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+# shellcheck source=tlib.sh
+. scripts/tests/tlib.sh
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export BUILD=$tmp/build NO_INSTALL=1
+
+# A tiny git tree that looks like a kernel tree of version $1.
+fake_tree() {
+	local dir=$1 ver=$2
+	mkdir -p "$dir/mm"
+	printf 'VERSION = %s\nPATCHLEVEL = %s\nSUBLEVEL = %s\n' \
+		"${ver%%.*}" "$(echo "$ver" | cut -d. -f2)" "$(echo "$ver" | cut -d. -f3)" >"$dir/Makefile"
+	printf 'int a(void)\n{\n\treturn 1;\n}\n' >"$dir/mm/rmap.c"
+	git -C "$dir" init -q -b master
+	git -C "$dir" add -A
+	git -C "$dir" -c user.name=t -c user.email=t@t.invalid commit -q -m "fake $ver"
+}
+# Fingerprint of a tree: HEAD, refs, status, worktrees, file contents.
+fingerprint() {
+	{
+		git -C "$1" rev-parse HEAD
+		git -C "$1" for-each-ref
+		git -C "$1" status --porcelain --ignored
+		git -C "$1" worktree list --porcelain
+		find "$1" -path "$1/.git" -prune -o -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
+	} | sha256sum | cut -d' ' -f1
+}
+
+# --- unknown arm / variant -------------------------------------------------
+expect_error "unknown arm" "unknown arm 'nosuch'.*known arms: base mayfail pin-aware" scripts/arm.sh nosuch
+expect_error "unknown arm (build)" "unknown arm 'x'" scripts/build.sh x
+expect_error "unknown variant" "unknown config variant 'fast'" scripts/build.sh base fast
+expect_error "unknown arm (make ab)" "unknown arm 'nosuch'" scripts/ab.sh base,nosuch
+t_if "unknown arm/variant created nothing" test ! -e "$BUILD"
+
+# --- the pinned tarball ------------------------------------------------------
+. patches/base.pin
+sed "s|^BASE_TARBALL=.*|BASE_TARBALL=$tmp/none.tar.xz|" patches/base.pin >"$tmp/missing.pin"
+expect_error "missing tarball" "tarball $tmp/none.tar.xz is missing \(run: apt-get install linux-source-6.12=6.12.117-1~deb12u1\)" \
+	env BASE_PIN="$tmp/missing.pin" scripts/base-tree.sh
+mkdir -p "$tmp/tb/linux-source-6.12"
+cp "$tmp/missing.pin" "$tmp/bad.pin"
+printf 'VERSION = 6\n' >"$tmp/tb/linux-source-6.12/Makefile"
+tar -cJf "$tmp/fake.tar.xz" -C "$tmp/tb" linux-source-6.12
+sed -i "s|^BASE_TARBALL=.*|BASE_TARBALL=$tmp/fake.tar.xz|" "$tmp/bad.pin"
+expect_error "wrong sha256" "has sha256 [0-9a-f]{64}, the pin \(patches/base.pin\) says $BASE_SHA256" \
+	env BASE_PIN="$tmp/bad.pin" scripts/base-tree.sh
+t_if "bad tarball: no tree was made" test -z "$(find "$BUILD" -name src -o -name 'src.tmp' 2>/dev/null)"
+
+# --- KSRC: a user's tree is never modified -----------------------------------
+fake_tree "$tmp/old" 5.10.0
+fp=$(fingerprint "$tmp/old")
+expect_error "wrong base version" "wrong base version: .* is Linux 5.10.0, expected 6.12" env KSRC="$tmp/old" scripts/arm.sh base
+expect_same "wrong base version: KSRC untouched" "$fp" "$(fingerprint "$tmp/old")"
+
+fake_tree "$tmp/dirty" 6.12.1
+echo "/* local change */" >>"$tmp/dirty/mm/rmap.c"
+fp=$(fingerprint "$tmp/dirty")
+expect_error "dirty KSRC" "has local changes; commit or stash them first" env KSRC="$tmp/dirty" scripts/arm.sh base
+expect_same "dirty KSRC: untouched" "$fp" "$(fingerprint "$tmp/dirty")"
+expect_error "KSRC not a git tree" "is not a git tree" env KSRC="$tmp" scripts/arm.sh base
+
+# --- series: applies with authorship kept; a broken one stops clearly -----------
+fake_tree "$tmp/k" 6.12.9
+fp=$(fingerprint "$tmp/k")
+git clone -q "$tmp/k" "$tmp/kdev"
+printf 'int a(void)\n{\n\treturn 2;\n}\n' >"$tmp/kdev/mm/rmap.c"
+git -C "$tmp/kdev" -c user.name="Some Author" -c user.email=a@x.invalid commit -q -am "mm: return 2"
+mkdir -p "$tmp/good" "$tmp/bad"
+git -C "$tmp/kdev" format-patch -q -1 -o "$tmp/good"
+wt=$(KSRC="$tmp/k" SERIES_DIR="$tmp/good" scripts/arm.sh pin-aware 2>"$tmp/err") || true
+if [ -n "$wt" ] && [ "$(git -C "$wt" log -1 --format='%an <%ae> %s')" = "Some Author <a@x.invalid> mm: return 2" ]; then
+	t_ok "series applies with authorship kept"
+else
+	t_fail "series did not apply or lost its author: $(cat "$tmp/err")"
+fi
+again=$(KSRC="$tmp/k" SERIES_DIR="$tmp/good" scripts/arm.sh pin-aware 2>&1 >/dev/null)
+t_if "unchanged arm: no-op ($again)" test -z "$again"
+sed 's/return 1;/return 7;/' "$tmp/good"/0001-*.patch >"$tmp/bad/0001-mm-return-2.patch"
+expect_error "series that does not apply" "patch 1 of 1 does not apply: 0001-mm-return-2.patch" \
+	env KSRC="$tmp/k" SERIES_DIR="$tmp/bad" scripts/arm.sh pin-aware
+t_if "rejected hunk is shown" grep -q -E '^-.*return 7;' "$T_LOG.err"
+if [ -n "$wt" ] && [ "$(git -C "$wt" rev-parse HEAD)" = "$(git -C "$tmp/k" rev-parse HEAD)" ] &&
+	[ -z "$(git -C "$wt" status --porcelain)" ]; then
+	t_ok "failed series leaves a clean worktree at the base"
+else
+	t_fail "failed series left the worktree dirty or off base"
+fi
+expect_same "KSRC untouched by arms" "$fp" "$(fingerprint "$tmp/k")"
+
+# --- verdicts on canned guest logs -------------------------------------------
+canned() { # DIR RC CONSOLE-LINE TAP-LINES...
+	local d=$tmp/runs/$1 rc=$2 line=$3
+	shift 3
+	mkdir -p "$d"
+	printf '[    0.000000] Linux version 6.12.117\n%s\n' "$line" >"$d/console.log"
+	printf '%s\n' "$@" >"$d/results.tap"
+	echo "$rc" >"$d/qemu.rc"
+	echo "$d"
+}
+good_tap=("TAP version 13" "1..2" "ok 1 pin-aware:a" "ok 2 pin-aware:b # SKIP no swap" "WORKBENCH-END rc=0")
+d=$(canned clean 0 "[    2.0] workbench: arm=pin-aware" "${good_tap[@]}")
+if scripts/verdict.sh "$d" >/dev/null 2>"$tmp/v"; then t_ok "clean run passes"; else t_fail "clean run failed: $(cat "$tmp/v")"; fi
+d=$(canned warn 0 "[    3.1] WARNING: CPU: 1 PID: 77 at mm/rmap.c:1234 try_to_unmap_one+0x1/0x2" "${good_tap[@]}")
+expect_error "kernel WARNING fails the run" "kernel reported problems" scripts/verdict.sh "$d"
+t_if "WARNING: console excerpt shown" grep -q 'mm/rmap.c:1234' "$T_LOG.err"
+d=$(canned lockdep 0 "[    3.1] WARNING: possible circular locking dependency detected" "${good_tap[@]}")
+expect_error "lockdep report fails the run" "kernel reported problems" scripts/verdict.sh "$d"
+d=$(canned kasan 0 "[    3.1] BUG: KASAN: slab-use-after-free in foo+0x1/0x2" "${good_tap[@]}")
+expect_error "KASAN report fails the run" "kernel reported problems" scripts/verdict.sh "$d"
+d=$(canned panic 0 "[    3.1] Kernel panic - not syncing: sysrq triggered crash" "TAP version 13")
+expect_error "panic fails the run" "kernel reported problems|did not reach the end" scripts/verdict.sh "$d"
+d=$(canned hang 124 "[    3.1] workbench: arm=base" "TAP version 13")
+expect_error "timeout fails the run" "timeout: the guest did not finish" scripts/verdict.sh "$d"
+d=$(canned failed 0 "[    2.0] ok" "TAP version 13" "1..1" "not ok 1 base:pin_reclaim" "WORKBENCH-END rc=1")
+expect_error "failed test fails the run" "1 test\(s\) failed" scripts/verdict.sh "$d"
+
+t_summary
