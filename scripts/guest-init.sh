@@ -4,7 +4,7 @@
 # Kernel command line keys (set by scripts/run.sh):
 #   workbench.arm=ARM        arm name passed to the suite
 #   workbench.swap=virtio|zram|none   swap device (default virtio: /dev/vda)
-#   workbench.cmd=suite|warn|panic|hang|true   what to run (default suite)
+#   workbench.cmd=suite|bench|warn|panic|hang|true   what to run (default suite)
 #   workbench.args=A,B       extra arguments for the suite (comma separated)
 /bin/busybox --install -s /bin
 export PATH=/bin:/sbin:/tests
@@ -57,6 +57,16 @@ suite)
 	else
 		say "TAP version 13"
 		say "1..0 # SKIP no test suite in this initramfs"
+	fi
+	;;
+bench)
+	if [ -x /tests/run-bench.sh ]; then
+		# shellcheck disable=SC2086
+		/tests/run-bench.sh "$arm" $args >"$out" 2>&1
+		rc=$?
+	else
+		say "# no /tests/run-bench.sh in this initramfs"
+		rc=2
 	fi
 	;;
 warn)

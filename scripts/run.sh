@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run.sh ARM [VARIANT]: build the arm, its test modules and the shared test
 # binaries, pack the initramfs, boot it in QEMU and judge the run.
-# Environment: GUEST_CMD (suite|warn|panic|hang|true; default suite),
+# Environment: GUEST_CMD (suite|bench|warn|panic|hang|true; default suite),
 # GUEST_ARGS (comma-separated arguments for the suite), RUN_TAG (suffix of
 # the run directory), and everything scripts/qemu.sh reads (MEM, SMP,
 # TIMEOUT, SWAP, ACCEL). Logs: build/<base>/runs/ARM-VARIANT[-TAG]/.
@@ -14,19 +14,19 @@ variant=${2:-test}
 check_arm "$arm"
 check_variant "$variant"
 cmd=${GUEST_CMD:-suite}
-case "$cmd" in suite | warn | panic | hang | true) ;; *) die "GUEST_CMD=$cmd: use suite, warn, panic, hang or true" ;; esac
+case "$cmd" in suite | bench | warn | panic | hang | true) ;; *) die "GUEST_CMD=$cmd: use suite, bench, warn, panic, hang or true" ;; esac
 
 work=$("$ROOT/scripts/base-tree.sh")
 out=$("$ROOT/scripts/build.sh" "$arm" "$variant")
 run=$work/runs/$arm-$variant${RUN_TAG:+-$RUN_TAG}
 mkdir -p "$run" "$work/logs"
 
-if [ "$cmd" = suite ] && [ -r "$ROOT/selftests/Makefile" ]; then
+if { [ "$cmd" = suite ] || [ "$cmd" = bench ]; } && [ -r "$ROOT/selftests/Makefile" ]; then
 	step "$arm/$variant: test binaries"
 	run_logged "$work/logs/selftests.log" make -C "$ROOT/selftests" OUT="$BUILD/selftests" KSRC="$work/src"
 fi
 mods=$work/modules/$arm-$variant
-if [ "$cmd" = suite ] && [ -r "$ROOT/selftests/userptr_emu/Makefile" ]; then
+if { [ "$cmd" = suite ] || [ "$cmd" = bench ]; } && [ -r "$ROOT/selftests/userptr_emu/Makefile" ]; then
 	step "$arm/$variant: test modules"
 	run_logged "$work/logs/modules-$arm-$variant.log" \
 		make -C "$ROOT/selftests/userptr_emu" KOUT="$out" OUT="$mods"
