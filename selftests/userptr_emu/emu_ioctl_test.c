@@ -47,14 +47,14 @@ static int emu_create(int fd, void *addr, size_t len, unsigned int flags,
 	return ret;
 }
 
-static int emu_destroy(int fd, uint32_t handle)
+static int emu_destroy(int fd, __u32 handle)
 {
 	struct userptr_emu_destroy d = { .handle = handle };
 
 	return emu_ioctl(fd, USERPTR_EMU_DESTROY, &d);
 }
 
-static int emu_submit(int fd, uint32_t handle, unsigned int flags,
+static int emu_submit(int fd, __u32 handle, unsigned int flags,
 		      struct userptr_emu_submit *out)
 {
 	struct userptr_emu_submit s = { .handle = handle, .flags = flags };
@@ -65,7 +65,7 @@ static int emu_submit(int fd, uint32_t handle, unsigned int flags,
 	return ret;
 }
 
-static int emu_stats(int fd, uint32_t scope, uint32_t handle,
+static int emu_stats(int fd, __u32 scope, __u32 handle,
 		     struct userptr_emu_stats *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -156,7 +156,7 @@ TEST_F(emu, create_flag_variants)
 	struct userptr_emu_stats st;
 	unsigned int i;
 
-	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(flags); i++) {
 		ASSERT_EQ(emu_create(self->fd, self->buf, self->len, flags[i],
 				     &c), 0);
 		ASSERT_EQ(c.npages, NR_PAGES);
@@ -195,7 +195,7 @@ TEST_F(emu, create_bad_flags)
 
 TEST_F(emu, create_bad_range)
 {
-	uint64_t top = ~(uint64_t)(self->page - 1);
+	__u64 top = ~(__u64)(self->page - 1);
 
 	ASSERT_EQ(emu_create(self->fd, self->buf, 0, 0, NULL), -EINVAL);
 	ASSERT_EQ(emu_create(self->fd, self->buf + 1, self->page, 0, NULL),
@@ -282,6 +282,8 @@ TEST_F(emu, bad_handles)
 	struct userptr_emu_destroy d = { 0 };
 	struct userptr_emu_submit s = { 0 };
 	struct userptr_emu_create c;
+	__u32 old;
+	int fd2;
 
 	ASSERT_EQ(emu_destroy(self->fd, 0), -ENOENT);
 	ASSERT_EQ(emu_destroy(self->fd, 12345), -ENOENT);
@@ -306,24 +308,18 @@ TEST_F(emu, bad_handles)
 	ASSERT_EQ(emu_ioctl(self->fd, USERPTR_EMU_SUBMIT, &s), -EINVAL);
 
 	/* handles are per file */
-	{
-		int fd2 = emu_open();
-
-		ASSERT_GE(fd2, 0);
-		ASSERT_EQ(emu_submit(fd2, c.handle, 0, NULL), -ENOENT);
-		ASSERT_EQ(emu_destroy(fd2, c.handle), -ENOENT);
-		close(fd2);
-	}
+	fd2 = emu_open();
+	ASSERT_GE(fd2, 0);
+	ASSERT_EQ(emu_submit(fd2, c.handle, 0, NULL), -ENOENT);
+	ASSERT_EQ(emu_destroy(fd2, c.handle), -ENOENT);
+	close(fd2);
 
 	/* handles are not reused */
-	ASSERT_EQ(emu_destroy(self->fd, c.handle), 0);
-	{
-		uint32_t old = c.handle;
-
-		ASSERT_EQ(emu_create(self->fd, self->buf, self->page, 0, &c), 0);
-		ASSERT_NE(c.handle, old);
-		ASSERT_EQ(emu_destroy(self->fd, old), -ENOENT);
-	}
+	old = c.handle;
+	ASSERT_EQ(emu_destroy(self->fd, old), 0);
+	ASSERT_EQ(emu_create(self->fd, self->buf, self->page, 0, &c), 0);
+	ASSERT_NE(c.handle, old);
+	ASSERT_EQ(emu_destroy(self->fd, old), -ENOENT);
 }
 
 TEST_F(emu, bad_stats)
@@ -350,7 +346,7 @@ TEST_F(emu, bad_ioctl)
 	struct userptr_emu_stats st = { .scope = USERPTR_EMU_SCOPE_FILE };
 
 	ASSERT_EQ(emu_ioctl(self->fd, _IO('U', 0x7f), NULL), -ENOTTY);
-	ASSERT_EQ(emu_ioctl(self->fd, _IOWR('U', 0x03, uint64_t), &st),
+	ASSERT_EQ(emu_ioctl(self->fd, _IOWR('U', 0x03, __u64), &st),
 		  -ENOTTY);
 	ASSERT_EQ(emu_ioctl(self->fd, USERPTR_EMU_STATS, NULL), -EFAULT);
 	ASSERT_EQ(emu_ioctl(self->fd, USERPTR_EMU_CREATE, (void *)8), -EFAULT);
