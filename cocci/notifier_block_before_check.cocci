@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0-only
+///
+/// mmu_interval_notifier_ops.invalidate and
+/// mmu_notifier_ops.invalidate_range_start callbacks are called from
+/// contexts that must not sleep (the OOM reaper; and, with a may-fail or
+/// non-blocking invalidation from reclaim, any caller that clears
+/// MMU_NOTIFIER_RANGE_BLOCKABLE).  A callback may only sleep or wait on a
+/// path that has checked mmu_notifier_range_blockable(range); otherwise it
+/// must trylock or return false / -EAGAIN.  Find sleeping calls
+/// (mutex_lock, down_read/down_write, dma_resv_wait_timeout, dma_fence_wait,
+/// wait_event*, wait_for_completion*, msleep, usleep_range, ...) reached
+/// from the callback's entry on a path that does not go through
+/// mmu_notifier_range_blockable(), directly or through a helper function
+/// of the same file that sleeps on an unchecked path.
+///
+/// Not found: sleeps in helpers defined in other files or headers (e.g.
+/// amdkfd's svm_range_lock() from kfd_svm.h), and indirect calls.
+///
+// Confidence: Moderate
+// Copyright: (C) 2025 the pin-aware-reclaim project contributors
+// Options: --no-includes --include-headers
+
+virtual context
+virtual org
+virtual report
+
+@initialize:python@
+@@
+
+SLEEPERS = ("mutex_lock, down_read/down_write, dma_resv_wait_timeout, "
+	    "wait_event*, msleep, usleep_range")
+
+def msg(cb, s, via=None, sline=None):
+	if via is None:
+		what = "%s() may sleep" % s
+	else:
+		what = "%s() sleeps (%s() at line %s)" % (via, s, sline)
+	return ("WARNING %s in mmu notifier callback %s() on a path that does not "
+		"check mmu_notifier_range_blockable(range): check it first and "
+		"return false/-EAGAIN (or use a trylock) when it is false"
+		% (what, cb))
+
+@cb@
+identifier I, fn;
+@@
+
+(
+  struct mmu_interval_notifier_ops I = { ..., .invalidate = fn, ... };
+|
+  struct mmu_notifier_ops I = { ..., .invalidate_range_start = fn, ... };
+)
+
+@direct exists@
+identifier cb.fn;
+identifier s =~ "^(mutex_lock|mutex_lock_interruptible|mutex_lock_killable|mutex_lock_nested|down_read|down_read_killable|down_read_interruptible|down_write|down_write_killable|down|down_interruptible|down_killable|dma_resv_lock|dma_resv_lock_interruptible|dma_resv_wait_timeout|dma_fence_wait|dma_fence_wait_timeout|wait_event|wait_event_timeout|wait_event_interruptible|wait_event_interruptible_timeout|wait_event_killable|wait_event_lock_irq|wait_for_completion|wait_for_completion_timeout|wait_for_completion_interruptible|wait_for_completion_killable|msleep|msleep_interruptible|ssleep|usleep_range|usleep_range_state|fsleep|schedule_timeout|flush_work|cancel_work_sync|synchronize_rcu|synchronize_srcu)$";
+position p;
+@@
+
+fn(...) {
+  ... when != mmu_notifier_range_blockable(...)
+  s@p(...)
+  ... when any
+}
+
+@helper exists@
+identifier h;
+identifier s =~ "^(mutex_lock|mutex_lock_interruptible|mutex_lock_killable|mutex_lock_nested|down_read|down_read_killable|down_read_interruptible|down_write|down_write_killable|down|down_interruptible|down_killable|dma_resv_lock|dma_resv_lock_interruptible|dma_resv_wait_timeout|dma_fence_wait|dma_fence_wait_timeout|wait_event|wait_event_timeout|wait_event_interruptible|wait_event_interruptible_timeout|wait_event_killable|wait_event_lock_irq|wait_for_completion|wait_for_completion_timeout|wait_for_completion_interruptible|wait_for_completion_killable|msleep|msleep_interruptible|ssleep|usleep_range|usleep_range_state|fsleep|schedule_timeout|flush_work|cancel_work_sync|synchronize_rcu|synchronize_srcu)$";
+position ps;
+@@
+
+h(...) {
+  ... when != mmu_notifier_range_blockable(...)
+  s@ps(...)
+  ... when any
+}
+
+@viahelper exists@
+identifier cb.fn;
+identifier helper.h;
+position p;
+@@
+
+fn(...) {
+  ... when != mmu_notifier_range_blockable(...)
+  h@p(...)
+  ... when any
+}
+
+@script:python depends on report@
+fn << cb.fn;
+s << direct.s;
+p << direct.p;
+@@
+
+coccilib.report.print_report(p[0], msg(fn, s))
+
+@script:python depends on org@
+fn << cb.fn;
+s << direct.s;
+p << direct.p;
+@@
+
+coccilib.org.print_todo(p[0], msg(fn, s))
+
+@script:python depends on report@
+fn << cb.fn;
+h << helper.h;
+s << helper.s;
+ps << helper.ps;
+p << viahelper.p;
+@@
+
+coccilib.report.print_report(p[0], msg(fn, s, h, ps[0].line))
+
+@script:python depends on org@
+fn << cb.fn;
+h << helper.h;
+s << helper.s;
+ps << helper.ps;
+p << viahelper.p;
+@@
+
+coccilib.org.print_todo(p[0], msg(fn, s, h, ps[0].line))
+
+@depends on context exists@
+identifier cb.fn;
+identifier direct.s;
+position direct.p;
+@@
+
+fn(...) {
+  ... when != mmu_notifier_range_blockable(...)
+* s@p(...)
+  ... when any
+}
+
+@depends on context exists@
+identifier cb.fn;
+identifier helper.h;
+position viahelper.p;
+@@
+
+fn(...) {
+  ... when != mmu_notifier_range_blockable(...)
+* h@p(...)
+  ... when any
+}
