@@ -1,0 +1,132 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash
+#
+# run-guest.sh ARM [TEST...]: the guest-side test suite (busybox ash, POSIX
+# sh only).  Runs the test binaries next to this script and prints TAP 13 on
+# stdout, like the kselftest runner: one top-level result per binary, named
+# "ARM:TEST", with the binary's own output prefixed by "# " and its own
+# result lines renamed to "ARM:NAME" as well.  Exit codes follow kselftest:
+# 0 pass, 4 skip, anything else fails.
+#
+# Around each binary the counters of interest are printed as
+#   # vmstat-delta NAME=VALUE        (after - before, /proc/vmstat)
+# right before the binary's result line; counters this kernel lacks are
+# listed once as "# vmstat-absent NAME".
+#
+# TEST names pick a subset (default: all); PER_TEST_TIMEOUT overrides the
+# per-binary timeouts (seconds).
+
+arm=${1:-}
+if [ -z "$arm" ]; then
+	echo "usage: run-guest.sh ARM [TEST...]" >&2
+	exit 2
+fi
+shift
+dir=$(cd "$(dirname "$0")" && pwd)
+tmp=${TMPDIR:-/tmp}/run-guest.$$
+mkdir -p "$tmp"
+export PIN_RECLAIM_ARM="$arm"
+
+COUNTERS="pgunmap_pinned_skip pgactivate thp_split_pmd thp_split_page pswpout pswpin
+pglazyfree pglazyfreed pgsteal_direct pgscan_direct pgsteal_kswapd pgscan_kswapd
+nr_foll_pin_acquired nr_foll_pin_released thp_swpout thp_swpout_fallback
+workingset_refault_anon oom_kill"
+
+# name|timeout|command: one line per test binary, in run order.
+TESTS="pin_reclaim|600|pin_reclaim
+userptr_selfinval|300|userptr_selfinval
+emu_ioctl_test|300|emu_ioctl_test
+cow|600|cow
+gup_longterm|300|gup_longterm
+gup_test_fast|120|gup_test -u
+gup_test_pin_fast|120|gup_test -a
+gup_test_dump|120|gup_test -ct -F 0x1 0 19 0x1000
+hmm-tests|600|hmm-tests"
+
+have_timeout=
+if timeout 5 true >/dev/null 2>&1; then
+	have_timeout=1
+fi
+
+selected() {
+	[ -z "$want" ] && return 0
+	for w in $want; do
+		[ "$w" = "$1" ] && return 0
+	done
+	return 1
+}
+
+want="$*"
+# Count what will run (a missing binary is still reported, as a skip).
+n=0
+plan=
+while IFS='|' read -r name secs cmd; do
+	[ -n "$name" ] || continue
+	selected "$name" || continue
+	n=$((n + 1))
+	plan="$plan$name|$secs|$cmd
+"
+done <<EOF
+$TESTS
+EOF
+
+echo "TAP version 13"
+echo "# arm=$arm kernel=$(uname -r) mem_kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo) swap_kb=$(awk '/^SwapTotal:/ {print $2}' /proc/meminfo)"
+for c in $COUNTERS; do
+	grep -q "^$c " /proc/vmstat || echo "# vmstat-absent $c"
+done
+echo "1..$n"
+
+vmstat_delta() {
+	# $1: snapshot before; prints the deltas of $COUNTERS present now.
+	awk -v keys="$COUNTERS" '
+		BEGIN { n = split(keys, k, /[ \n]+/); for (i = 1; i <= n; i++) want[k[i]] = 1 }
+		NR == FNR { before[$1] = $2; next }
+		($1 in want) && ($1 in before) { printf "# vmstat-delta %s=%d\n", $1, $2 - before[$1] }
+	' "$1" /proc/vmstat
+}
+
+failed=0
+i=0
+while IFS='|' read -r name secs cmd; do
+	[ -n "$name" ] || continue
+	i=$((i + 1))
+	bin=${cmd%% *}
+	if [ ! -x "$dir/$bin" ]; then
+		echo "ok $i $arm:$name # SKIP $bin not in this initramfs"
+		continue
+	fi
+	[ -n "$PER_TEST_TIMEOUT" ] && secs=$PER_TEST_TIMEOUT
+	echo "# $arm:$name: $cmd (timeout ${secs}s)"
+	cat /proc/vmstat >"$tmp/vmstat.before"
+	rm -f "$tmp/rc"
+	# shellcheck disable=SC2086
+	{
+		if [ -n "$have_timeout" ]; then
+			(cd "$dir" && timeout -s KILL "$secs" ./$cmd </dev/null)
+		else
+			(cd "$dir" && ./$cmd </dev/null)
+		fi
+		echo $? >"$tmp/rc"
+	} 2>&1 | tee "$tmp/log" | sed -e "s/^\(not \)\{0,1\}ok [0-9][0-9]* /&$arm:/" -e 's/^/# /'
+	rc=$(cat "$tmp/rc" 2>/dev/null || echo 1)
+	vmstat_delta "$tmp/vmstat.before"
+	case "$rc" in
+	0) echo "ok $i $arm:$name" ;;
+	4)
+		why=$(grep -i 'skip' "$tmp/log" | tail -n 1 | tr -d '\r' | cut -c1-120)
+		echo "ok $i $arm:$name # SKIP ${why:-exit code 4}" ;;
+	137 | 124)
+		echo "not ok $i $arm:$name # TIMEOUT ${secs}s"
+		failed=1 ;;
+	*)
+		echo "not ok $i $arm:$name # exit=$rc"
+		failed=1 ;;
+	esac
+done <<EOF
+$plan
+EOF
+
+rm -rf "$tmp"
+exit $failed
