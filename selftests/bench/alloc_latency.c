@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * alloc_latency: page-fault latency of fresh memory while reclaim runs over
+ * a pinned working set (the latency view of the 2020 thread, stutterp-like).
+ *
+ * A memory cgroup with memory.max = M holds a working set of M/2 pinned by
+ * a userptr_emu object that waits invalidate_wait_us=1000 in its callback,
+ * plus M/4 of unpinned anon.  A child loops memory.reclaim M/16 over the
+ * cgroup; the probe (this task, same cgroup, so its charges reclaim too)
+ * faults in fresh anon memory and times every fault:
+ *	4k:  one write per page of a fresh M/8 mapping, then munmap, repeated
+ *	thp: one write into a fresh 2 MiB-aligned MADV_HUGEPAGE mapping
+ * Samples stop at N or at a deadline; n is printed with p50/p90/p99/max.
+ */
+#include "bench.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#define WAIT_US 1000
+
+static void report(const char *kind, uint64_t *v, size_t n, const struct vmstat *a,
+		   const struct vmstat *b, const struct userptr_emu_stats *ea,
+		   const struct userptr_emu_stats *eb)
+{
+	qsort(v, n, sizeof(*v), cmp_u64);
+	printf("AB bench=latency kind=%s n=%zu p50_ns=%llu p90_ns=%llu p99_ns=%llu max_ns=%llu",
+	       kind, n, (unsigned long long)pct(v, n, 50), (unsigned long long)pct(v, n, 90),
+	       (unsigned long long)pct(v, n, 99), (unsigned long long)(n ? v[n - 1] : 0));
+	printf(" inval=%llu mayfail_declined=%llu reclaimed=%lld scanned=%lld",
+	       (unsigned long long)(eb->pinned_hits - ea->pinned_hits),
+	       (unsigned long long)(eb->mayfail_declined - ea->mayfail_declined),
+	       vm_delta2(a, b, "pgsteal_anon", "pgsteal_file"),
+	       vm_delta2(a, b, "pgscan_anon", "pgscan_file"));
+	vm_print_delta(a, b, (const char *const[]){ "thp_fault_alloc", "thp_fault_fallback",
+		       "thp_fault_fallback_charge", "pgunmap_pinned_skip", NULL });
+	printf("\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct userptr_emu_stats ea, eb;
+	size_t mem, n4k, nthp, n;
+	struct bench_opts o;
+	uint64_t *v, deadline;
+	struct vmstat a, b;
+	char *ws, *filler;
+	struct memcg cg;
+	unsigned int h;
+	pid_t child;
+	int efd;
+
+	bench_init("alloc_latency", argc, argv, &o);
+	efd = emu_open();
+	if (efd < 0)
+		skip("no %s (userptr_emu.ko not loaded)", USERPTR_EMU_DEBUGFS_PATH);
+	mem = (o.quick ? 16 : 32) * MIB;
+	n4k = o.quick ? 1024 : 4096;
+	nthp = o.quick ? 16 : 64;
+	deadline = (o.quick ? 8 : 40) * 1000000000ULL;
+	printf("AB bench=latency stage=params memory_max_mib=%zu pinned_mib=%zu filler_mib=%zu n4k=%zu nthp=%zu deadline_s=%llu wait_us=%d seed=%lu\n",
+	       mem / MIB, mem / 2 / MIB, mem / 4 / MIB, n4k, nthp,
+	       (unsigned long long)(deadline / 1000000000ULL), WAIT_US, o.seed);
+	v = calloc(n4k > nthp ? n4k : nthp, sizeof(*v));
+	if (!v)
+		die("calloc");
+
+	memcg_enter(&cg, "ab-latency", mem);
+	ws = map_anon(mem / 2, 0);
+	fill_pages(ws, mem / 2, o.seed);
+	h = emu_create(efd, ws, mem / 2, 0, NULL);
+	filler = map_anon(mem / 4, 0);
+	fill_pages(filler, mem / 4, o.seed + 1);
+	emu_set_wait_us(WAIT_US);
+
+	child = fork();
+	if (child < 0)
+		die("fork");
+	if (!child) {
+		for (;;) {
+			memcg_reclaim(&cg, mem / 16);
+			usleep(20000);
+		}
+	}
+
+	/* 4k faults of fresh anon memory. */
+	emu_stats(efd, &ea);
+	vm_read(&a);
+	deadline += now_ns();
+	for (n = 0; n < n4k && now_ns() < deadline;) {
+		size_t len = mem / 8, off;
+		char *p = map_anon(len, 0);
+
+		for (off = 0; off < len && n < n4k; off += PAGE_SZ) {
+			uint64_t t = now_ns();
+
+			*(volatile char *)(p + off) = 1;
+			v[n++] = now_ns() - t;
+		}
+		munmap(p, len);
+	}
+	vm_read(&b);
+	emu_stats(efd, &eb);
+	report("4k", v, n, &a, &b, &ea, &eb);
+
+	/* THP faults (MADV_HUGEPAGE); fallbacks to 4k are counted. */
+	emu_stats(efd, &ea);
+	vm_read(&a);
+	deadline = now_ns() + (o.quick ? 8 : 40) * 1000000000ULL;
+	for (n = 0; n < nthp && now_ns() < deadline;) {
+		char *p = map_anon(THP_SZ, THP_SZ);
+		uint64_t t;
+
+		if (madvise(p, THP_SZ, MADV_HUGEPAGE))
+			die("MADV_HUGEPAGE");
+		t = now_ns();
+		*(volatile char *)p = 1;
+		v[n++] = now_ns() - t;
+		munmap(p, THP_SZ);
+	}
+	vm_read(&b);
+	emu_stats(efd, &eb);
+	report("thp", v, n, &a, &b, &ea, &eb);
+
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	emu_set_wait_us(0);
+	emu_destroy(efd, h);
+	munmap(ws, mem / 2);
+	munmap(filler, mem / 4);
+	memcg_leave(&cg);
+	close(efd);
+	free(v);
+	return 0;
+}

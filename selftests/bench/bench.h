@@ -1,0 +1,392 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the A/B benchmarks in selftests/bench/: clocks,
+ * /proc/vmstat snapshots, a memory cgroup per benchmark, the userptr_emu
+ * module and result lines.
+ *
+ * Every result is one line on stdout:
+ *	AB bench=NAME key=value key=value ...
+ * which selftests/run-bench.sh turns into a TAP comment and
+ * scripts/ab-report.py parses.  A counter that this kernel does not have
+ * is printed as "n/a", never as 0.  Exit status follows kselftest:
+ * 0 done, 1 setup failed, 4 skipped (KSFT_SKIP).
+ */
+#ifndef _BENCH_H
+#define _BENCH_H
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "userptr_emu.h"
+
+#define KSFT_SKIP	4
+#define PAGE_SZ		4096UL
+#define MIB		(1024UL * 1024UL)
+#define THP_SZ		(2 * MIB)
+#define CGROOT		"/sys/fs/cgroup"
+#define EMU_PARAM	"/sys/module/userptr_emu/parameters/"
+
+static const char *bench_name = "bench";
+
+static void __attribute__((noreturn, format(printf, 2, 3)))
+bench_exit(int code, const char *fmt, ...)
+{
+	int err = errno;
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "%s: %s: ", bench_name, code == KSFT_SKIP ? "SKIP" : "error");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (err && code != KSFT_SKIP)
+		fprintf(stderr, " (%s)", strerror(err));
+	fputc('\n', stderr);
+	exit(code);
+}
+
+#define die(...)	bench_exit(1, __VA_ARGS__)
+#define skip(...)	bench_exit(KSFT_SKIP, __VA_ARGS__)
+
+static inline uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* Common options: -q (quick), -s SEED. */
+struct bench_opts {
+	int quick;
+	unsigned long seed;
+};
+
+static inline void bench_init(const char *name, int argc, char **argv,
+			      struct bench_opts *o)
+{
+	cpu_set_t cpus;
+	int c;
+
+	bench_name = name;
+	o->quick = 0;
+	o->seed = 1;
+	while ((c = getopt(argc, argv, "qs:")) != -1) {
+		switch (c) {
+		case 'q':
+			o->quick = 1;
+			break;
+		case 's':
+			o->seed = strtoul(optarg, NULL, 0);
+			break;
+		default:
+			die("usage: %s [-q] [-s SEED]", name);
+		}
+	}
+	/*
+	 * One CPU: the per-CPU LRU batches then all drain where reclaim
+	 * runs, which keeps the counts identical from boot to boot.
+	 */
+	CPU_ZERO(&cpus);
+	CPU_SET(0, &cpus);
+	sched_setaffinity(0, sizeof(cpus), &cpus);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+}
+
+/* xorshift64: the same seed gives the same page contents on every arm. */
+static inline uint64_t rnd_next(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* Write one seeded word per page: every page is dirty and distinct. */
+static inline void fill_pages(char *p, size_t len, unsigned long seed)
+{
+	uint64_t s = seed * 0x9e3779b97f4a7c15ULL + 1;
+	size_t off;
+
+	for (off = 0; off < len; off += PAGE_SZ)
+		*(volatile uint64_t *)(p + off) = rnd_next(&s);
+}
+
+/* Read one word per page (fault the range back in). */
+static inline uint64_t touch_pages(const char *p, size_t len)
+{
+	uint64_t sum = 0;
+	size_t off;
+
+	for (off = 0; off < len; off += PAGE_SZ)
+		sum += *(const volatile uint64_t *)(p + off);
+	return sum;
+}
+
+static inline void *map_anon(size_t len, size_t align)
+{
+	char *p = mmap(NULL, len + align, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	uintptr_t a;
+
+	if (p == MAP_FAILED)
+		die("mmap %zu bytes", len);
+	if (!align)
+		return p;
+	a = ((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1);
+	if (a > (uintptr_t)p)
+		munmap(p, a - (uintptr_t)p);
+	munmap((char *)a + len, (uintptr_t)p + align - a);
+	return (void *)a;
+}
+
+/* ---- files in sysfs/procfs/cgroupfs ---- */
+
+static inline int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return n;
+}
+
+static inline long long read_ll(const char *path)
+{
+	char buf[64] = "";
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? strtoll(buf, NULL, 10) : -1;
+}
+
+/* ---- /proc/vmstat ---- */
+
+#define VM_MAX 256
+
+struct vmstat {
+	int n;
+	char name[VM_MAX][40];
+	long long val[VM_MAX];
+};
+
+static inline void vm_read(struct vmstat *v)
+{
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	if (!f)
+		die("/proc/vmstat");
+	v->n = 0;
+	while (v->n < VM_MAX &&
+	       fscanf(f, "%39s %lld", v->name[v->n], &v->val[v->n]) == 2)
+		v->n++;
+	fclose(f);
+}
+
+/* Value of @name, or -1 if this kernel has no such counter. */
+static inline long long vm_get(const struct vmstat *v, const char *name)
+{
+	int i;
+
+	for (i = 0; i < v->n; i++)
+		if (!strcmp(v->name[i], name))
+			return v->val[i];
+	return -1;
+}
+
+/* Print " key=after-before" (or " key=n/a") for a list of counters. */
+static inline void vm_print_delta(const struct vmstat *a, const struct vmstat *b,
+				  const char *const *names)
+{
+	for (; *names; names++) {
+		long long x = vm_get(a, *names), y = vm_get(b, *names);
+
+		if (x < 0 || y < 0)
+			printf(" %s=n/a", *names);
+		else
+			printf(" %s=%lld", *names, y - x);
+	}
+}
+
+/* Sum of two counters' deltas (pgscan_anon + pgscan_file, ...). */
+static inline long long vm_delta2(const struct vmstat *a, const struct vmstat *b,
+				  const char *n1, const char *n2)
+{
+	return vm_get(b, n1) - vm_get(a, n1) + vm_get(b, n2) - vm_get(a, n2);
+}
+
+/* ---- a memory cgroup for the benchmark ---- */
+
+struct memcg {
+	char path[128];
+};
+
+static inline void memcg_file(const struct memcg *cg, const char *f, char *buf,
+			      size_t sz)
+{
+	snprintf(buf, sz, "%s/%s", cg->path, f);
+}
+
+/* Create CGROOT/NAME, set memory.max ("max" or bytes) and move in. */
+static inline void memcg_enter(struct memcg *cg, const char *name,
+			       unsigned long max_bytes)
+{
+	char f[192], v[32];
+
+	if (access(CGROOT "/cgroup.subtree_control", W_OK))
+		skip("no cgroup2 at " CGROOT);
+	write_str(CGROOT "/cgroup.subtree_control", "+memory");
+	snprintf(cg->path, sizeof(cg->path), CGROOT "/%s", name);
+	if (mkdir(cg->path, 0755) && errno != EEXIST)
+		die("mkdir %s", cg->path);
+	memcg_file(cg, "memory.max", f, sizeof(f));
+	if (max_bytes)
+		snprintf(v, sizeof(v), "%lu", max_bytes);
+	else
+		snprintf(v, sizeof(v), "max");
+	if (write_str(f, v))
+		skip("cannot write %s (no memory controller?)", f);
+	memcg_file(cg, "cgroup.procs", f, sizeof(f));
+	snprintf(v, sizeof(v), "%d", getpid());
+	if (write_str(f, v))
+		die("cannot move into %s", cg->path);
+}
+
+static inline void memcg_leave(struct memcg *cg)
+{
+	char v[32];
+
+	snprintf(v, sizeof(v), "%d", getpid());
+	write_str(CGROOT "/cgroup.procs", v);
+	/* Charges of freed memory may linger a moment; retry briefly. */
+	for (int i = 0; i < 100 && rmdir(cg->path) && errno == EBUSY; i++)
+		usleep(10000);
+}
+
+static inline long long memcg_current(const struct memcg *cg)
+{
+	char f[192];
+
+	memcg_file(cg, "memory.current", f, sizeof(f));
+	return read_ll(f);
+}
+
+/* One memory.reclaim request; 0, or -EAGAIN if it fell short. */
+static inline int memcg_reclaim(const struct memcg *cg, unsigned long bytes)
+{
+	char f[192], v[32];
+
+	memcg_file(cg, "memory.reclaim", f, sizeof(f));
+	snprintf(v, sizeof(v), "%lu", bytes);
+	return write_str(f, v);
+}
+
+/* ---- the userptr_emu module ---- */
+
+static inline int emu_open(void)
+{
+	return open(USERPTR_EMU_DEBUGFS_PATH, O_RDWR);
+}
+
+static inline void emu_set_wait_us(unsigned int us)
+{
+	char v[16];
+
+	snprintf(v, sizeof(v), "%u", us);
+	if (write_str(EMU_PARAM "invalidate_wait_us", v))
+		die("cannot set invalidate_wait_us");
+}
+
+static inline void emu_stats(int fd, struct userptr_emu_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->scope = USERPTR_EMU_SCOPE_FILE;
+	if (ioctl(fd, USERPTR_EMU_STATS, st))
+		die("USERPTR_EMU_STATS");
+}
+
+/* Pin [p, p + len) into a new object; returns the handle. */
+static inline unsigned int emu_create(int fd, void *p, size_t len,
+				      unsigned int flags,
+				      struct userptr_emu_create *out)
+{
+	struct userptr_emu_create c = {
+		.addr = (uintptr_t)p, .len = len, .flags = flags,
+	};
+
+	if (ioctl(fd, USERPTR_EMU_CREATE, &c))
+		die("USERPTR_EMU_CREATE of %zu bytes", len);
+	if (out)
+		*out = c;
+	return c.handle;
+}
+
+static inline int emu_submit(int fd, unsigned int handle,
+			     struct userptr_emu_submit *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->handle = handle;
+	return ioctl(fd, USERPTR_EMU_SUBMIT, out) ? -errno : 0;
+}
+
+static inline void emu_destroy(int fd, unsigned int handle)
+{
+	struct userptr_emu_destroy d = { .handle = handle };
+
+	ioctl(fd, USERPTR_EMU_DESTROY, &d);
+}
+
+/* ---- statistics ---- */
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentile of a sorted array. */
+static inline uint64_t pct(const uint64_t *v, size_t n, unsigned int p)
+{
+	size_t r;
+
+	if (!n)
+		return 0;
+	r = (p * n + 99) / 100;
+	return v[r ? r - 1 : 0];
+}
+
+/* A fixed amount of user-space work: a per-boot speed reference. */
+static inline uint64_t calib_ns(void)
+{
+	uint64_t t = now_ns(), s = 88172645463325252ULL;
+	volatile uint64_t sink = 0;
+
+	for (int i = 0; i < 2000000; i++)
+		sink += rnd_next(&s);
+	(void)sink;
+	return now_ns() - t;
+}
+
+#endif /* _BENCH_H */

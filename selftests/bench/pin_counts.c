@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pin_counts: what one reclaim pass does to a DMA-pinned range, by backing
+ * type.  Exact counts, no timing judgement.
+ *
+ * For each backing type a region of R bytes is mapped and filled in a fresh
+ * memory cgroup; its first half is pinned by a userptr_emu object (an
+ * mmu_interval_notifier subscriber, like i915 userptr), the second half
+ * stays unpinned.  Then P passes of:
+ *
+ *	memory.reclaim R      (the reclaim pass)
+ *	SUBMIT                (the "GPU" uses the object: re-pins if stale)
+ *	read the unpinned half back in
+ *
+ * and per pass the deltas of the emulator's counters and of /proc/vmstat.
+ * Types: private anon, anon in the swap cache, MADV_FREE anon, shmem
+ * (memfd), a tmpfs file, THP anon and THP shmem (MADV_HUGEPAGE).
+ */
+#include "bench.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+
+enum type { ANON, SWAPCACHE, MADVFREE, SHMEM, TMPFS, THP_ANON, THP_SHMEM, NR_TYPES };
+
+static const char *const type_name[NR_TYPES] = {
+	"anon", "swapcache", "madvfree", "shmem", "tmpfs", "thp-anon", "thp-shmem",
+};
+
+/* /proc/vmstat counters printed per pass, as they are. */
+static const char *const pass_vm[] = {
+	"pgactivate", "pgdeactivate", "pgrotated", "thp_split_pmd", "pswpout",
+	"pgunmap_pinned_skip", NULL,
+};
+
+static long long meminfo_kb(const char *key)
+{
+	char line[128];
+	long long v = -1;
+	size_t n = strlen(key);
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':')
+			v = strtoll(line + n + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+struct region {
+	char *p;
+	size_t len;
+	int fd;			/* shmem/tmpfs file, or -1 */
+	unsigned int pin_flags;
+	pid_t child;		/* swapcache: holds a swap reference */
+};
+
+static void map_shared(struct region *r, int fd, int huge)
+{
+	char *want = map_anon(r->len, huge ? THP_SZ : 0);
+
+	if (ftruncate(fd, r->len))
+		die("ftruncate");
+	r->p = mmap(want, r->len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
+	if (r->p == MAP_FAILED)
+		die("mmap shared");
+	r->fd = fd;
+}
+
+static void setup(struct region *r, enum type t, unsigned long seed)
+{
+	int fd;
+
+	r->fd = -1;
+	r->child = 0;
+	r->pin_flags = 0;
+	switch (t) {
+	case ANON:
+	case SWAPCACHE:
+	case MADVFREE:
+		r->p = map_anon(r->len, 0);
+		break;
+	case THP_ANON:
+		r->p = map_anon(r->len, THP_SZ);
+		if (madvise(r->p, r->len, MADV_HUGEPAGE))
+			die("MADV_HUGEPAGE");
+		break;
+	case SHMEM:
+	case THP_SHMEM:
+		fd = memfd_create("ab-shmem", 0);
+		if (fd < 0)
+			die("memfd_create");
+		map_shared(r, fd, t == THP_SHMEM);
+		if (t == THP_SHMEM) {
+			write_str("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "advise");
+			if (madvise(r->p, r->len, MADV_HUGEPAGE))
+				die("MADV_HUGEPAGE");
+		}
+		break;
+	case TMPFS:
+		fd = open("/tmp/ab-tmpfs-file", O_RDWR | O_CREAT | O_TRUNC, 0600);
+		if (fd < 0)
+			die("open /tmp/ab-tmpfs-file");
+		unlink("/tmp/ab-tmpfs-file");
+		map_shared(r, fd, 0);
+		break;
+	default:
+		break;
+	}
+	fill_pages(r->p, r->len, seed + t);
+
+	if (t == MADVFREE) {
+		if (madvise(r->p, r->len, MADV_FREE))
+			die("MADV_FREE");
+		/* A write pin would dirty the folios and end lazy freeing. */
+		r->pin_flags = USERPTR_EMU_READONLY;
+	}
+	if (t == SWAPCACHE) {
+		/*
+		 * Swap the range out, let a child share the swap entries,
+		 * then read it back: a swap-in of a shared entry goes through
+		 * (and stays in) the swap cache even on a synchronous device
+		 * like zram.  Pinned read-only, as a write would break COW.
+		 */
+		if (madvise(r->p, r->len, MADV_PAGEOUT))
+			die("MADV_PAGEOUT");
+		r->child = fork();
+		if (r->child < 0)
+			die("fork");
+		if (!r->child) {
+			pause();
+			_exit(0);
+		}
+		touch_pages(r->p, r->len);
+		r->pin_flags = USERPTR_EMU_READONLY;
+	}
+}
+
+static void teardown(struct region *r)
+{
+	munmap(r->p, r->len);
+	if (r->fd >= 0)
+		close(r->fd);
+	if (r->child > 0) {
+		kill(r->child, SIGKILL);
+		waitpid(r->child, NULL, 0);
+	}
+}
+
+static void run_type(int efd, enum type t, size_t len, int passes,
+		     unsigned long seed)
+{
+	struct userptr_emu_stats ea, eb, ec;
+	struct userptr_emu_submit sub;
+	struct userptr_emu_create cr;
+	struct vmstat v0, v1, a, b;
+	struct region r = { .len = len };
+	long long sc0 = meminfo_kb("SwapCached");
+	struct memcg cg;
+	unsigned int h;
+
+	memcg_enter(&cg, "ab-counts", 0);
+	vm_read(&v0);
+	setup(&r, t, seed);
+	vm_read(&v1);
+	h = emu_create(efd, r.p, len / 2, r.pin_flags, &cr);
+
+	printf("AB bench=counts type=%s stage=setup region_pages=%zu pinned_pages=%llu",
+	       type_name[t], len / PAGE_SZ, (unsigned long long)cr.npages);
+	printf(" thp_anon=%lld thp_shmem=%lld swapcache_pages=%lld\n",
+	       vm_get(&v1, "thp_fault_alloc") - vm_get(&v0, "thp_fault_alloc"),
+	       vm_get(&v1, "thp_file_alloc") - vm_get(&v0, "thp_file_alloc"),
+	       (meminfo_kb("SwapCached") - sc0) / 4);
+
+	for (int pass = 1; pass <= passes; pass++) {
+		uint64_t t0;
+		int ret;
+
+		emu_stats(efd, &ea);
+		vm_read(&a);
+		t0 = now_ns();
+		ret = memcg_reclaim(&cg, len);
+		t0 = now_ns() - t0;
+		vm_read(&b);
+		emu_stats(efd, &eb);
+		if (emu_submit(efd, h, &sub))
+			die("USERPTR_EMU_SUBMIT");
+		emu_stats(efd, &ec);
+
+		printf("AB bench=counts type=%s pass=%d", type_name[t], pass);
+		printf(" inval=%llu mayfail_declined=%llu",
+		       (unsigned long long)(eb.pinned_hits - ea.pinned_hits),
+		       (unsigned long long)(eb.mayfail_declined - ea.mayfail_declined));
+		printf(" reclaimed=%lld scanned=%lld",
+		       vm_delta2(&a, &b, "pgsteal_anon", "pgsteal_file"),
+		       vm_delta2(&a, &b, "pgscan_anon", "pgscan_file"));
+		vm_print_delta(&a, &b, pass_vm);
+		printf(" repins=%llu repinned_pages=%llu",
+		       (unsigned long long)(ec.repins - eb.repins),
+		       (unsigned long long)(ec.pages_pinned - eb.pages_pinned));
+		printf(" eagain=%d reclaim_ns=%llu\n", ret == -EAGAIN,
+		       (unsigned long long)t0);
+
+		touch_pages(r.p + len / 2, len / 2);
+	}
+
+	emu_destroy(efd, h);
+	teardown(&r);
+	memcg_leave(&cg);
+}
+
+int main(int argc, char **argv)
+{
+	struct bench_opts o;
+	size_t len;
+	int efd, passes;
+
+	bench_init("pin_counts", argc, argv, &o);
+	efd = emu_open();
+	if (efd < 0)
+		skip("no %s (userptr_emu.ko not loaded)", USERPTR_EMU_DEBUGFS_PATH);
+	emu_set_wait_us(0);
+	len = (o.quick ? 4 : 8) * MIB;
+	passes = o.quick ? 2 : 3;
+	printf("AB bench=counts stage=params region_mib=%zu passes=%d seed=%lu\n",
+	       len / MIB, passes, o.seed);
+	for (int t = 0; t < NR_TYPES; t++)
+		run_type(efd, t, len, passes, o.seed);
+	close(efd);
+	return 0;
+}
