@@ -1,7 +1,136 @@
 #!/usr/bin/env bash
-# ab.sh ARMS: the A/B job (placeholder until the report lands): run every arm.
+# ab.sh [ARMS]: the A/B job. Builds every arm (unchanged arms are reused),
+# boots each one fresh with the same QEMU settings and seed, runs the
+# benchmarks (selftests/run-bench.sh) and compares the arms with
+# scripts/ab-report.py: a table on the terminal, docs/ab-results.md and
+# docs/ab-plot.svg.
+#
+# ARMS: comma separated, default base,mayfail,pin-aware (base goes first in
+# the report). Environment: QUICK=1 (short version for development: small
+# sizes, results go to build/ only, docs/ is left alone), SEED (1), MEM (1G),
+# SMP (2), SWAP (zram: synchronous swap keeps the counts exact from run to
+# run), TIMEOUT (per boot). Raw data of every job: build/<base>/ab/<date>/.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
+
 arms=${1:-base,mayfail,pin-aware}
-for a in ${arms//,/ }; do check_arm "$a"; done
-for a in ${arms//,/ }; do "$ROOT/scripts/run.sh" "$a" || true; done
+IFS=, read -r -a list <<<"$arms"
+[ "${#list[@]}" -gt 0 ] || die "usage: ab.sh [ARMS] (comma separated: $ARMS_ALL)"
+for a in "${list[@]}"; do check_arm "$a"; done
+# Base first, then the others in the order given, each once.
+ordered=()
+for a in base "${list[@]}"; do
+	case " ${ordered[*]} " in *" $a "*) continue ;; esac
+	case " ${list[*]} " in *" $a "*) ordered+=("$a") ;; esac
+done
+
+quick=${QUICK:-}
+[ "$quick" = 0 ] && quick=
+seed=${SEED:-1}
+mode=full
+[ -n "$quick" ] && mode=quick
+need_cmds python3:python3
+
+# One set of QEMU settings for every arm (recorded in each run's qemu.cmd).
+export MEM=${MEM:-1G} SMP=${SMP:-2} SWAP=${SWAP:-zram}
+export TIMEOUT=${TIMEOUT:-$([ -n "$quick" ] && echo 300 || echo 1500)}
+export GUEST_CMD=bench RUN_TAG=ab GUEST_ARGS="seed=$seed${quick:+,quick}"
+
+work=$("$ROOT/scripts/base-tree.sh")
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+abdir=$work/ab/$stamp-$mode
+mkdir -p "$abdir"
+prev=$(readlink -f "$work/ab/last-$mode" 2>/dev/null || true)
+n=${#ordered[@]}
+step "ab: arms ${ordered[*]} ($mode, seed $seed, MEM=$MEM SMP=$SMP SWAP=$SWAP); raw data: ${abdir#"$ROOT"/}"
+
+{
+	echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "mode=$mode"
+	echo "seed=$seed"
+	echo "arms=${ordered[*]}"
+	echo "base_commit=$(git -C "$work/src" rev-parse refs/tags/base)"
+	echo "base_pin=$(grep -E '^BASE_(PACKAGE|PACKAGE_VERSION|KERNEL_VERSION|SHA256)=' "$ROOT/patches/base.pin" | tr '\n' ' ')"
+	echo "ksrc=${KSRC:+user tree}"
+	echo "host_cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') x $(nproc)"
+	echo "host_mem=$(awk '/^MemTotal:/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)"
+	echo "host_load_start=$(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "qemu=$(qemu-system-x86_64 --version 2>/dev/null | head -n1)"
+	echo "gcc=$(gcc --version | head -n1)"
+	for f in "$ROOT"/scripts/configs/{boot,test}.config; do
+		echo "fragment=${f#"$ROOT"/} $(sha256sum "$f" | cut -d' ' -f1)"
+	done
+} >"$abdir/meta.txt"
+
+# 1. Kernels: build.sh skips an arm whose inputs did not change.
+i=0
+for a in "${ordered[@]}"; do
+	i=$((i + 1))
+	step "ab: [$i/$n] $a: kernel (reused if unchanged; a cold build takes ~10 min here)"
+	"$ROOT/scripts/build.sh" "$a" test >/dev/null
+done
+
+# 2. The benchmark binaries go where run.sh packs the test binaries from.
+run_logged "$work/logs/bench-build.log" make -C "$ROOT/selftests/bench" OUT="$BUILD/selftests" KSRC="$work/src"
+
+# 3. One fresh boot per arm. ETA from the last job of this mode, else a guess.
+est=420
+[ -n "$quick" ] && est=60
+est=$(cat "$work/ab/seconds-per-arm-$mode" 2>/dev/null || echo "$est")
+done_s=0 failed=()
+i=0
+for a in "${ordered[@]}"; do
+	i=$((i + 1))
+	[ "$i" -gt 1 ] && est=$((done_s / (i - 1)))
+	left=$(((n - i + 1) * est))
+	step "ab: [$i/$n] $a: booting and benchmarking (ETA $(date -u -d "@$(($(date +%s) + left))" +%H:%M) UTC, ~$(((left + 59) / 60)) min left)"
+	run=$work/runs/$a-test-ab
+	t0=$(date +%s)
+	rm -f "$run/results.tap"
+	# Progress: echo each benchmark's TAP line as the guest prints it.
+	(
+		seen=0
+		while sleep 5; do
+			[ -r "$run/results.tap" ] || continue
+			mapfile -t oks < <(tr -d '\r' <"$run/results.tap" | grep -E '^(not )?ok ' || true)
+			while [ "$seen" -lt "${#oks[@]}" ]; do
+				step "ab: [$i/$n] $a: ${oks[$seen]}"
+				seen=$((seen + 1))
+			done
+		done
+	) &
+	watcher=$!
+	rc=0
+	"$ROOT/scripts/run.sh" "$a" test >"$abdir/$a.verdict" 2>&1 || rc=$?
+	kill "$watcher" 2>/dev/null || true
+	wait "$watcher" 2>/dev/null || true
+	done_s=$((done_s + $(date +%s) - t0))
+	mkdir -p "$abdir/$a"
+	for f in results.tap qemu.cmd console.log summary; do
+		[ -r "$run/$f" ] && cp "$run/$f" "$abdir/$a/"
+	done
+	wt=$(arm_dir "$a")
+	git -C "$wt" log --oneline refs/tags/base..HEAD >"$abdir/$a/series.txt"
+	sha256sum "$(out_dir "$a" test)/.config" | cut -d' ' -f1 >"$abdir/$a/config.sha256"
+	if [ "$rc" = 0 ]; then
+		step "ab: [$i/$n] $a: done in $(($(date +%s) - t0)) s ($(tail -n1 "$abdir/$a.verdict"))"
+	else
+		failed+=("$a")
+		step "ab: [$i/$n] $a: FAILED (rc $rc); verdict and logs: ${abdir#"$ROOT"/}/$a.verdict"
+		tail -n 15 "$abdir/$a.verdict" >&2
+	fi
+done
+echo "host_load_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$abdir/meta.txt"
+echo $((done_s / n)) >"$work/ab/seconds-per-arm-$mode"
+
+# 4. The report: docs/ only for a full job; QUICK=1 keeps it under build/.
+if [ -n "$quick" ]; then
+	md=$abdir/ab-results.md svg=$abdir/ab-plot.svg
+else
+	md=$ROOT/docs/ab-results.md svg=$ROOT/docs/ab-plot.svg
+fi
+python3 "$ROOT/scripts/ab-report.py" --root "$ROOT" --md "$md" --svg "$svg" \
+	${prev:+--previous "$prev"} "$abdir"
+ln -sfn "$abdir" "$work/ab/last-$mode"
+step "ab: report: ${md#"$ROOT"/}, plot: ${svg#"$ROOT"/}; raw data: ${abdir#"$ROOT"/}"
+[ "${#failed[@]}" = 0 ] || die "ab: the run of ${failed[*]} failed (the report shows what it has)"
