@@ -13,13 +13,14 @@
  *	read the unpinned half back in
  *
  * and per pass the deltas of the emulator's counters and of /proc/vmstat.
- * Types: private anon, anon in the swap cache, MADV_FREE anon, shmem
- * (memfd), a tmpfs file, THP anon and THP shmem (MADV_HUGEPAGE).
+ * Types: private anon, anon in the swap cache (pinned, then MADV_PAGEOUT),
+ * MADV_FREE anon, shmem (memfd), a tmpfs file, THP anon and THP shmem
+ * (MADV_HUGEPAGE).  Note that reclaim adds a pinned anon folio to the swap
+ * cache before it tries to unmap it: from pass 2 on, "anon" is in the swap
+ * cache too.
  */
 #include "bench.h"
 
-#include <signal.h>
-#include <sys/wait.h>
 
 enum type { ANON, SWAPCACHE, MADVFREE, SHMEM, TMPFS, THP_ANON, THP_SHMEM, NR_TYPES };
 
@@ -54,7 +55,6 @@ struct region {
 	size_t len;
 	int fd;			/* shmem/tmpfs file, or -1 */
 	unsigned int pin_flags;
-	pid_t child;		/* swapcache: holds a swap reference */
 };
 
 static void map_shared(struct region *r, int fd, int huge)
@@ -74,7 +74,6 @@ static void setup(struct region *r, enum type t, unsigned long seed)
 	int fd;
 
 	r->fd = -1;
-	r->child = 0;
 	r->pin_flags = 0;
 	switch (t) {
 	case ANON:
@@ -117,25 +116,8 @@ static void setup(struct region *r, enum type t, unsigned long seed)
 		/* A write pin would dirty the folios and end lazy freeing. */
 		r->pin_flags = USERPTR_EMU_READONLY;
 	}
-	if (t == SWAPCACHE) {
-		/*
-		 * Swap the range out, let a child share the swap entries,
-		 * then read it back: a swap-in of a shared entry goes through
-		 * (and stays in) the swap cache even on a synchronous device
-		 * like zram.  Pinned read-only, as a write would break COW.
-		 */
-		if (madvise(r->p, r->len, MADV_PAGEOUT))
-			die("MADV_PAGEOUT");
-		r->child = fork();
-		if (r->child < 0)
-			die("fork");
-		if (!r->child) {
-			pause();
-			_exit(0);
-		}
-		touch_pages(r->p, r->len);
-		r->pin_flags = USERPTR_EMU_READONLY;
-	}
+	if (t == SWAPCACHE)
+		r->pin_flags = USERPTR_EMU_READONLY;	/* no write fault: keep it */
 }
 
 static void teardown(struct region *r)
@@ -143,10 +125,6 @@ static void teardown(struct region *r)
 	munmap(r->p, r->len);
 	if (r->fd >= 0)
 		close(r->fd);
-	if (r->child > 0) {
-		kill(r->child, SIGKILL);
-		waitpid(r->child, NULL, 0);
-	}
 }
 
 static void run_type(int efd, enum type t, size_t len, int passes,
@@ -164,8 +142,21 @@ static void run_type(int efd, enum type t, size_t len, int passes,
 	memcg_enter(&cg, "ab-counts", 0);
 	vm_read(&v0);
 	setup(&r, t, seed);
-	vm_read(&v1);
 	h = emu_create(efd, r.p, len / 2, r.pin_flags, &cr);
+	if (t == SWAPCACHE) {
+		/*
+		 * Put the pinned folios into the swap cache: MADV_PAGEOUT runs
+		 * them through shrink_folio_list(), which adds an anon folio
+		 * to the swap cache before it tries to unmap it, and the pin
+		 * keeps it there.  Then a SUBMIT, so that the object starts
+		 * the passes valid.  None of this counts in the passes.
+		 */
+		if (madvise(r.p, len / 2, MADV_PAGEOUT))
+			die("MADV_PAGEOUT");
+		if (emu_submit(efd, h, &sub))
+			die("USERPTR_EMU_SUBMIT");
+	}
+	vm_read(&v1);
 
 	printf("AB bench=counts type=%s stage=setup region_pages=%zu pinned_pages=%llu",
 	       type_name[t], len / PAGE_SZ, (unsigned long long)cr.npages);
