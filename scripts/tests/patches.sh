@@ -52,4 +52,16 @@ if [ -x scripts/selftest-patch.sh ]; then
 		tail -n 10 "$T_LOG.out"
 	fi
 fi
+# The export step signs with the submitter's identity, never the project's.
+gc=$(mktemp)
+printf '[user]\n\tname = Test Submitter\n\temail = submitter@example.invalid\n' >"$gc"
+if GIT_CONFIG_GLOBAL=$gc BUILD="$BUILD" scripts/export.sh pin-aware >"$T_LOG.out" 2>&1; then
+	n=$(grep -l -x 'Signed-off-by: Test Submitter <submitter@example.invalid>' "$BUILD"/export/pin-aware/0*.patch | wc -l)
+	total=$(find "$BUILD/export/pin-aware" -name '0*.patch' ! -name '0000-*' | wc -l)
+	t_if "export: $n of $total patches signed by the submitter, none by the project" \
+		test "$n" = "$total" -a "$total" -gt 0
+else
+	t_fail "export failed: $(tail -n 3 "$T_LOG.out")"
+fi
+rm -f "$gc"
 t_summary

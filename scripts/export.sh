@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# export.sh [SERIES]: write an RFC posting of a series (default pin-aware)
+# to build/export/SERIES/, authored and signed off by YOUR git identity
+# (git config user.name / user.email) instead of the project's neutral one.
+# The cover letter comes from patches/SERIES/cover-letter.txt: its first
+# line is the subject, the rest the body. Nothing in patches/ changes.
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+series=${1:-pin-aware}
+check_arm "$series"
+[ "$series" != base ] || die "the base arm has no series to export"
+name=$(git -C "$ROOT" config user.name || true)
+email=$(git -C "$ROOT" config user.email || true)
+if [ -z "$name" ] || [ -z "$email" ]; then
+	die "set your identity first: git config user.name 'Your Name'; git config user.email you@example.org"
+fi
+[ "$email" != "$PROJECT_IDENT_EMAIL" ] || die "user.email is the project's neutral identity; export signs with a person's identity"
+
+work=$("$ROOT/scripts/base-tree.sh")
+wt=$(work_dir)/export-$series
+dest=$BUILD/export/$series
+git -C "$work/src" worktree remove --force "$wt" >/dev/null 2>&1 || true
+git -C "$work/src" worktree add -q -f --detach "$wt" refs/tags/base
+trap 'git -C "$work/src" worktree remove --force "$wt" >/dev/null 2>&1 || true' EXIT
+
+mapfile -t patches < <(find "$ROOT/patches/$series" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' | LC_ALL=C sort)
+[ "${#patches[@]}" -gt 0 ] || die "patches/$series has no patches"
+git -C "$wt" -c user.name="$PROJECT_IDENT_NAME" -c user.email="$PROJECT_IDENT_EMAIL" am -q "${patches[@]}" ||
+	die "patches/$series does not apply (run: scripts/arm.sh $series)"
+
+# Re-sign every commit: author and Signed-off-by become the submitter.
+old="Signed-off-by: $PROJECT_IDENT_NAME <$PROJECT_IDENT_EMAIL>"
+new="Signed-off-by: $name <$email>"
+git -C "$wt" -c user.name="$name" -c user.email="$email" rebase -q refs/tags/base \
+	--exec "git log -1 --format=%B | sed 's|^$old\$|$new|' | git commit -q --amend --reset-author -F -"
+
+rm -rf "$dest"
+mkdir -p "$dest"
+git -C "$wt" -c user.name="$name" -c user.email="$email" format-patch -q --rfc --cover-letter \
+	--thread --base=refs/tags/base -o "$dest" refs/tags/base..HEAD
+cover=$ROOT/patches/$series/cover-letter.txt
+if [ -r "$cover" ]; then
+	python3 - "$dest"/0000-cover-letter.patch "$cover" <<'PY'
+import sys
+path, cover = sys.argv[1], open(sys.argv[2]).read().split("\n", 1)
+subject = cover[0].split("] ", 1)[-1].strip()
+body = cover[1].strip("\n") if len(cover) > 1 else ""
+text = open(path).read()
+text = text.replace("*** SUBJECT HERE ***", subject).replace("*** BLURB HERE ***", body)
+open(path, "w").write(text)
+PY
+fi
+if grep -rq "$PROJECT_IDENT_EMAIL" "$dest"; then
+	die "the project identity is still in $dest: $(grep -rl "$PROJECT_IDENT_EMAIL" "$dest" | head -n 3)"
+fi
+step "exported ${#patches[@]} patches of $series, signed by $name <$email>, to ${dest#"$ROOT"/}"
+ls "$dest"
