@@ -37,7 +37,7 @@ workingset_refault_anon oom_kill"
 TESTS="pin_reclaim|600|pin_reclaim
 userptr_selfinval|300|userptr_selfinval
 emu_ioctl_test|300|emu_ioctl_test
-cow|600|cow
+cow|300|cow
 gup_longterm|300|gup_longterm
 gup_test_fast|120|gup_test -u
 gup_test_pin_fast|120|gup_test -a

@@ -936,6 +936,7 @@ static void check_outcome(struct __test_metadata *_metadata,
 	       skip, after->split - before->split,
 	       after->pswpout - before->pswpout,
 	       after->pgactivate - before->pgactivate);
+	fflush(stdout);	/* the harness _exit()s its test children */
 	TH_LOG("%s on %s: %s", scenarios[b].name, arm_names[arm],
 	       scenarios[b].why);
 
@@ -1107,6 +1108,7 @@ TEST_F_TIMEOUT(pin_reclaim, memcg_reclaim, 180)
 	ksft_print_msg("memory.stat pgactivate=%ld pgscan=%ld pgsteal=%ld\n",
 		       cg_stat(st->cg, "pgactivate"), cg_stat(st->cg, "pgscan"),
 		       cg_stat(st->cg, "pgsteal"));
+	fflush(stdout);	/* the harness _exit()s its test children */
 	check_outcome(_metadata, st, variant->backing, variant->pin,
 		      TRIGGER_MEMCG_RECLAIM, &c0, &c1, reclaimed);
 }
@@ -1145,6 +1147,7 @@ TEST_F_TIMEOUT(pin_reclaim, memcg_max, 180)
 	ksft_print_msg("memory.stat pgactivate=%ld pgscan=%ld pgsteal=%ld\n",
 		       cg_stat(st->cg, "pgactivate"), cg_stat(st->cg, "pgscan"),
 		       cg_stat(st->cg, "pgsteal"));
+	fflush(stdout);	/* the harness _exit()s its test children */
 	check_outcome(_metadata, st, variant->backing, variant->pin,
 		      TRIGGER_MEMCG_MAX, &c0, &c1, reclaimed);
 }
@@ -1226,6 +1229,7 @@ TEST_F_TIMEOUT(unpinned, mapped_1100_times, 180)
 		       arm_names[arm], NR_WIDE_MAPPINGS);
 	printf(" ret=%d still_mapped=%ld pgunmap_pinned_skip=%ld\n", ret, mapped,
 	       before_skip >= 0 ? after_skip - before_skip : -1);
+	fflush(stdout);	/* the harness _exit()s its test children */
 	/* Every arm: reclaim unmapped it everywhere (a false "pinned" would not). */
 	EXPECT_EQ(mapped, 0)
 		TH_LOG("an unpinned page mapped %d times was treated as pinned",
@@ -1317,6 +1321,7 @@ TEST_F_TIMEOUT(pin_loop, memcg_at_limit, 180)
 		       arm_names[arm]);
 	printf(" pinned=%lu self_invalidated=%ld pgunmap_pinned_skip=%ld\n",
 	       PIN_LOOP_OBJECT / ps, lost, skip0 >= 0 ? skip1 - skip0 : -1);
+	fflush(stdout);	/* the harness _exit()s its test children */
 	/* base, mayfail: any number; pin-aware: none. */
 	if (arm == ARM_PIN_AWARE)
 		EXPECT_EQ(lost, 0)

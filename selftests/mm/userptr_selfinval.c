@@ -227,6 +227,7 @@ TEST_F_TIMEOUT(emu, pin_loop_memcg_at_limit, 240)
 		       (unsigned long long)st.mayfail_declined, s.stale,
 		       (unsigned long long)s.present,
 		       (unsigned long long)s.mismatch);
+	fflush(stdout);	/* the harness _exit()s its test children */
 
 	/* Every arm: the object never holds a page the CPU does not map. */
 	EXPECT_EQ(s.mismatch, 0);
@@ -283,6 +284,7 @@ TEST_F_TIMEOUT(emu, pageout, 120)
 		       (unsigned long long)st.mayfail_declined, s.stale,
 		       (unsigned long long)s.present,
 		       (unsigned long long)s.mismatch);
+	fflush(stdout);	/* the harness _exit()s its test children */
 
 	if (e->invalidated) {
 		EXPECT_GE(st.invalidations, 1);
