@@ -42,7 +42,7 @@ gup_longterm|300|gup_longterm
 gup_test_fast|120|gup_test -u
 gup_test_pin_fast|120|gup_test -a
 gup_test_dump|120|gup_test -ct -F 0x1 0 19 0x1000
-hmm-tests|600|hmm-tests"
+hmm-tests|300|hmm-tests"
 
 have_timeout=
 if timeout 5 true >/dev/null 2>&1; then
