@@ -77,6 +77,12 @@ int main(int argc, char **argv)
 	if (child < 0)
 		die("fork");
 	if (!child) {
+		cpu_set_t cpus;
+
+		/* The reclaimer on the other vCPU, the probe stays on CPU 0. */
+		CPU_ZERO(&cpus);
+		CPU_SET(1, &cpus);
+		sched_setaffinity(0, sizeof(cpus), &cpus);
 		for (;;) {
 			memcg_reclaim(&cg, mem / 16);
 			usleep(20000);
