@@ -48,7 +48,7 @@ int main(int argc, char **argv)
 	struct memcg cg;
 	unsigned int h;
 	pid_t child;
-	int efd;
+	int efd, go[2];
 
 	bench_init("alloc_latency", argc, argv, &o);
 	efd = emu_open();
@@ -66,28 +66,41 @@ int main(int argc, char **argv)
 		die("calloc");
 
 	memcg_enter(&cg, "ab-latency", mem);
+	/*
+	 * Fork the reclaimer before anything is pinned: fork() copies
+	 * pinned anon pages into the child at once.  It waits on a pipe.
+	 */
+	if (pipe(go))
+		die("pipe");
+	child = fork();
+	if (child < 0)
+		die("fork");
+	if (!child) {
+		cpu_set_t cpus;
+		char c;
+
+		/* The reclaimer on the other vCPU, the probe stays on CPU 0. */
+		CPU_ZERO(&cpus);
+		CPU_SET(1, &cpus);
+		sched_setaffinity(0, sizeof(cpus), &cpus);
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(0);
+		for (;;) {
+			memcg_reclaim(&cg, mem / 16);
+			usleep(20000);
+		}
+	}
+	close(go[0]);
+
 	ws = map_anon(mem / 2, 0);
 	fill_pages(ws, mem / 2, o.seed);
 	h = emu_create(efd, ws, mem / 2, 0, NULL);
 	filler = map_anon(mem / 4, 0);
 	fill_pages(filler, mem / 4, o.seed + 1);
 	emu_set_wait_us(WAIT_US);
-
-	child = fork();
-	if (child < 0)
-		die("fork");
-	if (!child) {
-		cpu_set_t cpus;
-
-		/* The reclaimer on the other vCPU, the probe stays on CPU 0. */
-		CPU_ZERO(&cpus);
-		CPU_SET(1, &cpus);
-		sched_setaffinity(0, sizeof(cpus), &cpus);
-		for (;;) {
-			memcg_reclaim(&cg, mem / 16);
-			usleep(20000);
-		}
-	}
+	if (write(go[1], "g", 1) != 1)
+		die("pipe write");
 
 	/* 4k faults of fresh anon memory. */
 	emu_stats(efd, &ea);
