@@ -18,7 +18,11 @@ for arm in pin-aware mayfail; do
 	[ "${#series[@]}" -gt 0 ] || { t_fail "$arm: no patches in $dir"; continue; }
 	for p in "${series[@]}"; do
 		name=${p##*/}
-		out=$(cd "$work/src" && scripts/checkpatch.pl --strict --quiet --no-summary "$ROOT/$p" 2>&1) || true
+		# The base is a tarball with no upstream history, so checkpatch could
+		# only report every cited commit (feb889fb40fa, d824ec2a1546, ...) as
+		# unknown. GIT_DIR pointing nowhere turns off that lookup alone; the
+		# 'commit <sha> ("subject")' format is still checked.
+		out=$(cd "$work/src" && GIT_DIR=/nonexistent scripts/checkpatch.pl --strict --quiet --no-summary "$ROOT/$p" 2>&1) || true
 		if [ -z "$out" ]; then
 			t_ok "$arm: checkpatch --strict $name"
 		else
