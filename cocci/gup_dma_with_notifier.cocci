@@ -118,11 +118,37 @@ context_sites = set()
 // ---------------------------------------------------------------------
 
 @dma@
-identifier f =~ "^(dma_map_sg|dma_map_sg_attrs|dma_map_sgtable|dma_map_page|dma_map_page_attrs|ib_dma_map_sg|ib_dma_map_sgtable_attrs|ib_dma_map_page|sg_set_page|sg_alloc_table_from_pages|sg_alloc_table_from_pages_segment|sg_alloc_append_table_from_pages|drm_prime_pages_to_sg)$";
+identifier f;
 position pd;
 @@
 
-f@pd(...)
+(
+  dma_map_sg@f@pd(...)
+|
+  dma_map_sg_attrs@f@pd(...)
+|
+  dma_map_sgtable@f@pd(...)
+|
+  dma_map_page@f@pd(...)
+|
+  dma_map_page_attrs@f@pd(...)
+|
+  ib_dma_map_sg@f@pd(...)
+|
+  ib_dma_map_sgtable_attrs@f@pd(...)
+|
+  ib_dma_map_page@f@pd(...)
+|
+  sg_set_page@f@pd(...)
+|
+  sg_alloc_table_from_pages@f@pd(...)
+|
+  sg_alloc_table_from_pages_segment@f@pd(...)
+|
+  sg_alloc_append_table_from_pages@f@pd(...)
+|
+  drm_prime_pages_to_sg@f@pd(...)
+)
 
 @script:python@
 f << dma.f;

@@ -40,6 +40,9 @@ def msg(cb, s, via=None, sline=None):
 		"return false/-EAGAIN (or use a trylock) when it is false"
 		% (what, cb))
 
+# First sleeping call of each helper of this file, by line.
+helper_sleep = {}
+
 @cb@
 identifier I, fn;
 @@
@@ -62,7 +65,7 @@ fn(...) {
   ... when any
 }
 
-@helper exists@
+@helper depends on cb exists@
 identifier h;
 identifier s =~ "^(mutex_lock|mutex_lock_interruptible|mutex_lock_killable|mutex_lock_nested|down_read|down_read_killable|down_read_interruptible|down_write|down_write_killable|down|down_interruptible|down_killable|dma_resv_lock|dma_resv_lock_interruptible|dma_resv_wait_timeout|dma_fence_wait|dma_fence_wait_timeout|wait_event|wait_event_timeout|wait_event_interruptible|wait_event_interruptible_timeout|wait_event_killable|wait_event_lock_irq|wait_for_completion|wait_for_completion_timeout|wait_for_completion_interruptible|wait_for_completion_killable|msleep|msleep_interruptible|ssleep|usleep_range|usleep_range_state|fsleep|schedule_timeout|flush_work|cancel_work_sync|synchronize_rcu|synchronize_srcu)$";
 position ps;
@@ -73,6 +76,16 @@ h(...) {
   s@ps(...)
   ... when any
 }
+
+@script:python@
+h << helper.h;
+s << helper.s;
+ps << helper.ps;
+@@
+
+k = (ps[0].file, h)
+if k not in helper_sleep or int(ps[0].line) < int(helper_sleep[k][1]):
+	helper_sleep[k] = (s, ps[0].line)
 
 @viahelper exists@
 identifier cb.fn;
@@ -105,22 +118,20 @@ coccilib.org.print_todo(p[0], msg(fn, s))
 @script:python depends on report@
 fn << cb.fn;
 h << helper.h;
-s << helper.s;
-ps << helper.ps;
 p << viahelper.p;
 @@
 
-coccilib.report.print_report(p[0], msg(fn, s, h, ps[0].line))
+s, sline = helper_sleep[(p[0].file, h)]
+coccilib.report.print_report(p[0], msg(fn, s, h, sline))
 
 @script:python depends on org@
 fn << cb.fn;
 h << helper.h;
-s << helper.s;
-ps << helper.ps;
 p << viahelper.p;
 @@
 
-coccilib.org.print_todo(p[0], msg(fn, s, h, ps[0].line))
+s, sline = helper_sleep[(p[0].file, h)]
+coccilib.org.print_todo(p[0], msg(fn, s, h, sline))
 
 @depends on context exists@
 identifier cb.fn;

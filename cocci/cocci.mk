@@ -1,0 +1,17 @@
+# cocci/cocci.mk: Coccinelle targets; the top-level Makefile includes it.
+#
+#   make cocci-test         run every rule on its test inputs (exact output)
+#   make cocci [KSRC=dir]   run every rule over a kernel tree in report mode
+#                           and write docs/cocci-report.md
+#
+# Paths are relative to the repository root, taken at include time.
+
+COCCI_ROOT := $(CURDIR)
+
+.PHONY: cocci-test cocci
+
+cocci-test:
+	$(COCCI_ROOT)/scripts/cocci-test.sh
+
+cocci:
+	$(if $(KSRC),KSRC=$(KSRC) )$(COCCI_ROOT)/scripts/cocci-run.sh
