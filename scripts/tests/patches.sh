@@ -18,11 +18,12 @@ for arm in pin-aware mayfail; do
 	[ "${#series[@]}" -gt 0 ] || { t_fail "$arm: no patches in $dir"; continue; }
 	for p in "${series[@]}"; do
 		name=${p##*/}
-		# The base is a tarball with no upstream history, so checkpatch could
-		# only report every cited commit (feb889fb40fa, d824ec2a1546, ...) as
-		# unknown. GIT_DIR pointing nowhere turns off that lookup alone; the
-		# 'commit <sha> ("subject")' format is still checked.
-		out=$(cd "$work/src" && GIT_DIR=/nonexistent scripts/checkpatch.pl --strict --quiet --no-summary "$ROOT/$p" 2>&1) || true
+		# The base is a tarball with no upstream history, so checkpatch can
+		# only report every cited upstream commit (feb889fb40fa, ...) as
+		# unknown: that one type is ignored; the 'commit <sha> ("subject")'
+		# format (GIT_COMMIT_ID) is still checked.
+		out=$(cd "$work/src" && scripts/checkpatch.pl --strict --quiet --no-summary \
+			--ignore UNKNOWN_COMMIT_ID "$ROOT/$p" 2>&1) || true
 		if [ -z "$out" ]; then
 			t_ok "$arm: checkpatch --strict $name"
 		else
