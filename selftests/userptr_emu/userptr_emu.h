@@ -163,10 +163,13 @@ struct userptr_emu_destroy {
  * @pinned_hits:	... that hit an object holding FOLL_PIN pins
  * @ref_hits:		... that hit a USE_GET object holding references
  * @mayfail_declined:	... for a MAYFAIL range, ignored without
- *			mmu_interval_set_seq() (MAYFAIL builds only)
+ *			mmu_interval_set_seq() (MAYFAIL builds with
+ *			honour_mayfail=1, FOLL_PIN objects only: a USE_GET
+ *			object, like radeon, needs the invalidation)
  * @nonblock_declined:	... not blockable while a wait is configured:
  *			returned false
- * @self_invalidations:	... while the object was still being pinned
+ * @self_invalidations:	... while the object was being pinned (by
+ *			CREATE or by a SUBMIT re-pin)
  * @recursive_invalidations: ... of those, from the pinning task itself
  *			(reclaim entered from the pin loop)
  * @invalidate_ns:	time spent in the invalidate callback
