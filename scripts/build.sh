@@ -13,6 +13,15 @@ check_variant "$variant"
 need_cmds gcc:gcc make:make flex:flex bison:bison bc:bc libelf-dev:/usr/include/gelf.h \
 	libssl-dev:/usr/include/openssl/ssl.h ccache:ccache cpio:cpio
 
+# One build per O= directory at a time: a second make in the same tree
+# races on dependency files. Wait for the other one, then re-check.
+lockdir=$(work_dir)/locks
+mkdir -p "$lockdir"
+exec 9>"$lockdir/build-$arm-$variant.lock"
+if ! flock -n 9; then
+	step "$arm/$variant: another build of this arm is running; waiting for it"
+	flock 9
+fi
 out=$("$ROOT/scripts/config.sh" "$arm" "$variant")
 wt=$(arm_dir "$arm")
 key=$({

@@ -31,7 +31,7 @@ if [ -d "$tests" ]; then
 	cp -a "$tests"/. "$root/tests/"
 fi
 if [ -d "$modules" ]; then
-	find "$modules" -name '*.ko' -exec cp {} "$root/modules/" \;
+	find "$modules" -maxdepth 1 -name '*.ko' -exec cp {} "$root/modules/" \;
 fi
 # Built-in modules need nothing; record what went in for the logs.
 (cd "$root" && find . -type f | LC_ALL=C sort) >"$img.list"

@@ -19,7 +19,9 @@ case "$cmd" in suite | bench | warn | panic | hang | true) ;; *) die "GUEST_CMD=
 work=$("$ROOT/scripts/base-tree.sh")
 out=$("$ROOT/scripts/build.sh" "$arm" "$variant")
 run=$work/runs/$arm-$variant${RUN_TAG:+-$RUN_TAG}
-mkdir -p "$run" "$work/logs"
+mkdir -p "$run" "$work/logs" "$work/locks"
+exec 8>"$work/locks/run-${run##*/}.lock"
+flock -n 8 || die "another run is using $run (set RUN_TAG to run this arm twice at once)"
 
 if { [ "$cmd" = suite ] || [ "$cmd" = bench ]; } && [ -r "$ROOT/selftests/Makefile" ]; then
 	step "$arm/$variant: test binaries"
