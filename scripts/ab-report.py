@@ -255,7 +255,7 @@ def counts_table(arms):
 def wait_table(arms):
     p = next((a.params("reclaim-wait") for a in arms if a.params("reclaim-wait")), {})
     t = Table("Reclaim cost with a waiting subscriber (bench 1)", arms,
-              "%s MiB anon per memory cgroup, %s MiB of it pinned by a subscriber that waits "
+              "%s MiB shmem (memfd) per memory cgroup, %s MiB of it pinned by a subscriber that waits "
               "%s us per invalidation; a run = %s x (dirty the unpinned half, "
               "`memory.reclaim` of it). Control = the same without pin and notifier, "
               "run pairwise in the same boot (alternating order). Times in ms, "
@@ -331,36 +331,40 @@ def nopin_table(arms):
 def incr_table(arms):
     p = next((a.params("pin-incremental") for a in arms if a.params("pin-incremental")), {})
     t = Table("The 2020 scenario: pinning a large object page by page (bench 3)", arms,
-              "A %s MiB object pinned with USERPTR_EMU_PIN_INCREMENTAL (one GUP call per "
+              "A %s MiB object (private anon as in 2020, and shmem) pinned with USERPTR_EMU_PIN_INCREMENTAL (one GUP call per "
               "page) in a memory cgroup with memory.max = %s MiB and a %s MiB filler that "
               "must be swapped out; then SUBMITs until one needs no re-pin (at most 3). "
               "Counts: per run, `a, b, c`; time in ms, median [min..max] n."
               % (p.get("object_mib", "?"), p.get("memory_max_mib", "?"), p.get("filler_mib", "?")))
-    runs = {a.name: [r for r in a.select("pin-incremental") if "run" in r] for a in arms}
+    for backing in ("anon", "shmem"):
+        runs = {a.name: [r for r in a.select("pin-incremental", backing=backing) if "run" in r]
+                for a in arms}
+        if not any(runs.values()):
+            continue
 
-    def per_run(key):
-        return [", ".join(r.get(key, NA) for r in runs[a.name]) or NA for a in arms]
+        def per_run(key):
+            return [", ".join(r.get(key, NA) for r in runs[a.name]) or NA for a in arms]
 
-    t.section("counts (per run)")
-    t.row("  self-invalidations while pinning", per_run("self_inval"))
-    t.row("  ... from the pinning task's own reclaim", per_run("recursive_inval"))
-    t.row("  declined by the subscriber (MAYFAIL)", per_run("mayfail_declined"))
-    t.row("  object stale after CREATE (1 = yes)", per_run("stale"))
-    t.row("  re-pins of the whole object", per_run("repins"))
-    t.row("  valid at the end (1 = yes)", per_run("valid"))
-    t.row("  pinned pages skipped (pgunmap_pinned_skip)", per_run("pgunmap_pinned_skip"))
-    t.section("times (ms)")
-    t.row("  CREATE (incremental pin)",
-          [med_range([num(r.get("create_ns")) for r in runs[a.name]], fmt_ms) for a in arms])
-    t.row("  until the object is valid",
-          [med_range([num(r.get("valid_ns")) for r in runs[a.name]], fmt_ms) for a in arms])
+        t.section("%s object: counts (per run)" % backing)
+        t.row("  self-invalidations while pinning", per_run("self_inval"))
+        t.row("  ... from the pinning task's own reclaim", per_run("recursive_inval"))
+        t.row("  declined by the subscriber (MAYFAIL)", per_run("mayfail_declined"))
+        t.row("  object stale after CREATE (1 = yes)", per_run("stale"))
+        t.row("  re-pins of the whole object", per_run("repins"))
+        t.row("  valid at the end (1 = yes)", per_run("valid"))
+        t.row("  pinned pages skipped (pgunmap_pinned_skip)", per_run("pgunmap_pinned_skip"))
+        t.section("%s object: times (ms)" % backing)
+        t.row("  CREATE (incremental pin)",
+              [med_range([num(r.get("create_ns")) for r in runs[a.name]], fmt_ms) for a in arms])
+        t.row("  until the object is valid",
+              [med_range([num(r.get("valid_ns")) for r in runs[a.name]], fmt_ms) for a in arms])
     return t
 
 
 def latency_table(arms):
     p = next((a.params("latency") for a in arms if a.params("latency")), {})
     t = Table("Fault latency while reclaim runs over a pinned working set (bench 4)", arms,
-              "memory.max %s MiB: %s MiB pinned by a subscriber waiting %s us per "
+              "memory.max %s MiB: %s MiB shmem pinned by a subscriber waiting %s us per "
               "invalidation, %s MiB unpinned, a child looping `memory.reclaim`; the probe "
               "faults fresh memory in the same cgroup. Latency in ms; n = samples taken "
               "(deadline %s s per kind)."
@@ -408,21 +412,24 @@ def count_lines(arm):
     return out
 
 
-def compare_previous(arms, prev):
+def compare_previous(arms, prev, meta):
     if not prev or not os.path.isdir(prev):
         return "No previous job of this mode to compare the counts with."
     pmeta = read_kv(os.path.join(prev, "meta.txt"))
+    if pmeta.get("bench_src") != meta.get("bench_src") or pmeta.get("seed") != meta.get("seed"):
+        return ("The previous job (%s) ran other benchmark sources or another seed: "
+                "counts not compared." % pmeta.get("date", "?"))
     same, diff = [], []
     for a in arms:
         if not os.path.exists(os.path.join(prev, a.name, "results.tap")):
             continue
         old = Arm(prev, a.name)
-        if old.series != a.series:
+        if old.series != a.series or old.qemu != a.qemu:
             continue
         (same if count_lines(old) == count_lines(a) else diff).append(a.name)
     if not same and not diff:
-        return "The previous job (%s) ran no arm with the same series." % pmeta.get("date", "?")
-    msg = "Counts of the backing-type table compared with the previous job (%s, same series): " % (
+        return "The previous job (%s) ran no arm with the same series and QEMU command." % pmeta.get("date", "?")
+    msg = "Counts of the backing-type table compared with the previous job (%s, same series, benchmarks and QEMU command): " % (
         pmeta.get("date", "?"))
     if same:
         msg += "identical for %s. " % ", ".join(same)
@@ -588,7 +595,7 @@ def main():
 
     tables = [status_table(arms), counts_table(arms), wait_table(arms), nopin_table(arms),
               incr_table(arms), latency_table(arms)]
-    repro = compare_previous(arms, args.previous)
+    repro = compare_previous(arms, args.previous, meta)
     noise = ("Noise: QEMU runs under TCG here (no KVM), about 25x slower than native on "
              "memory paths and sensitive to host load. Times are only meaningful as ratios "
              "measured side by side in one boot (bench 1's pinned/control pairs, bench 2's "

@@ -8,8 +8,8 @@
 # ARMS: comma separated, default base,mayfail,pin-aware (base goes first in
 # the report). Environment: QUICK=1 (short version for development: small
 # sizes, results go to build/ only, docs/ is left alone), SEED (1), MEM (1G),
-# SMP (2), SWAP (zram: synchronous swap keeps the counts exact from run to
-# run), TIMEOUT (per boot). Raw data of every job: build/<base>/ab/<date>/.
+# SMP (2), SWAP (virtio: zram would skip the swap cache on swap-in, and one
+# backing type needs it), TIMEOUT (per boot). Raw data of every job: build/<base>/ab/<date>/.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -32,7 +32,7 @@ mode=full
 need_cmds python3:python3
 
 # One set of QEMU settings for every arm (recorded in each run's qemu.cmd).
-export MEM=${MEM:-1G} SMP=${SMP:-2} SWAP=${SWAP:-zram}
+export MEM=${MEM:-1G} SMP=${SMP:-2} SWAP=${SWAP:-virtio}
 export TIMEOUT=${TIMEOUT:-$([ -n "$quick" ] && echo 300 || echo 1500)}
 export GUEST_CMD=bench RUN_TAG=ab GUEST_ARGS="seed=$seed${quick:+,quick}"
 
@@ -57,6 +57,7 @@ step "ab: arms ${ordered[*]} ($mode, seed $seed, MEM=$MEM SMP=$SMP SWAP=$SWAP); 
 	echo "host_load_start=$(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "qemu=$(qemu-system-x86_64 --version 2>/dev/null | head -n1)"
 	echo "gcc=$(gcc --version | head -n1)"
+	echo "bench_src=$(cat "$ROOT"/selftests/bench/* "$ROOT/selftests/run-bench.sh" | sha256sum | cut -d' ' -f1)"
 	for f in "$ROOT"/scripts/configs/{boot,test}.config; do
 		echo "fragment=${f#"$ROOT"/} $(sha256sum "$f" | cut -d' ' -f1)"
 	done

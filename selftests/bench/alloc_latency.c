@@ -3,8 +3,8 @@
  * alloc_latency: page-fault latency of fresh memory while reclaim runs over
  * a pinned working set (the latency view of the 2020 thread, stutterp-like).
  *
- * A memory cgroup with memory.max = M holds a working set of M/2 pinned by
- * a userptr_emu object that waits invalidate_wait_us=1000 in its callback,
+ * A memory cgroup with memory.max = M holds a shmem (memfd) working set of
+ * M/2 pinned by a userptr_emu object that waits invalidate_wait_us=1000 in its callback,
  * plus M/4 of unpinned anon.  A child loops memory.reclaim M/16 over the
  * cgroup; the probe (this task, same cgroup, so its charges reclaim too)
  * faults in fresh anon memory and times every fault:
@@ -93,7 +93,7 @@ int main(int argc, char **argv)
 	}
 	close(go[0]);
 
-	ws = map_anon(mem / 2, 0);
+	ws = map_memfd(mem / 2);	/* shmem: see reclaim_wait.c */
 	fill_pages(ws, mem / 2, o.seed);
 	h = emu_create(efd, ws, mem / 2, 0, NULL);
 	filler = map_anon(mem / 4, 0);

@@ -153,6 +153,21 @@ static inline void *map_anon(size_t len, size_t align)
 	return (void *)a;
 }
 
+/* A shared mapping of a new memfd (shmem); the fd is closed already. */
+static inline void *map_memfd(size_t len)
+{
+	int fd = memfd_create("ab-bench", 0);
+	void *p;
+
+	if (fd < 0 || ftruncate(fd, len))
+		die("memfd of %zu bytes", len);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		die("mmap memfd");
+	close(fd);
+	return p;
+}
+
 /* ---- files in sysfs/procfs/cgroupfs ---- */
 
 static inline int write_str(const char *path, const char *s)

@@ -2,14 +2,19 @@
 /*
  * reclaim_wait: the cost of reclaim when a notifier subscriber waits.
  *
- * A memory cgroup holds an anon region of R bytes whose first half is
- * pinned by a userptr_emu object with invalidate_wait_us=1000 (the 5.x
+ * A memory cgroup holds a shmem (memfd) region of R bytes whose first half
+ * is pinned by a userptr_emu object with invalidate_wait_us=1000 (the 5.x
  * i915/amdgpu way: wait for the GPU in the invalidate callback).  A run is
  * L rounds of "dirty the unpinned half, memory.reclaim R/2" and its time is
  * the time spent in memory.reclaim.  Each run is paired with a control run
  * without the object (same memory, no pin, no notifier) in the same boot;
  * pairs alternate their order.  The in-boot ratio pinned/control is what
  * to compare across arms: the arms run in different boots.
+ *
+ * shmem, not private anon: 6.12's shrink_folio_list() already skips a
+ * pinned anon folio that is not in the swap cache, before any unmap, so an
+ * anon region would measure nothing.  shmem goes all the way to
+ * try_to_unmap() and the notifier on base.
  */
 #include "bench.h"
 
@@ -27,7 +32,7 @@ static void run(int efd, int pinned, int idx, size_t len, int rounds,
 	char *p;
 
 	memcg_enter(&cg, "ab-wait", 0);
-	p = map_anon(len, 0);
+	p = map_memfd(len);
 	fill_pages(p, len, seed);
 	if (pinned)
 		h = emu_create(efd, p, len / 2, 0, NULL);
@@ -52,7 +57,7 @@ static void run(int efd, int pinned, int idx, size_t len, int rounds,
 	       vm_delta2(&a, &b, "pgscan_anon", "pgscan_file"), eagain);
 	if (pinned)
 		emu_destroy(efd, h);
-	munmap(p, len);
+	munmap(p, len);	/* the memfd is gone with its last mapping */
 	memcg_leave(&cg);
 }
 
