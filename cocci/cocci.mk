@@ -10,8 +10,8 @@ COCCI_ROOT := $(CURDIR)
 
 .PHONY: cocci-test cocci
 
-cocci-test:
+cocci-test: ## run every Coccinelle rule on its test inputs (exact output)
 	$(COCCI_ROOT)/scripts/cocci-test.sh
 
-cocci:
+cocci: ## run every rule over KSRC (default: the base) -> docs/cocci-report.md
 	$(if $(KSRC),KSRC=$(KSRC) )$(COCCI_ROOT)/scripts/cocci-run.sh
