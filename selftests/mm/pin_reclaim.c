@@ -350,7 +350,7 @@ static int age_pages(void)
 
 static int cg_create(char *path, size_t size)
 {
-	char buf[32];
+	char buf[PATH_MAX];
 	int ret;
 
 	ret = write_file(CGROUP_ROOT "/cgroup.subtree_control", "+memory");
