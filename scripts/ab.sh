@@ -8,8 +8,9 @@
 # ARMS: comma separated, default base,mayfail,pin-aware (base goes first in
 # the report). Environment: QUICK=1 (short version for development: small
 # sizes, results go to build/ only, docs/ is left alone), SEED (1), MEM (1G),
-# SMP (2), SWAP (virtio: zram would skip the swap cache on swap-in, and one
-# backing type needs it), TIMEOUT (per boot). Raw data of every job: build/<base>/ab/<date>/.
+# SMP (2), SWAP (zram: synchronous, so a pass frees what it wrote and the
+# counts repeat from job to job), TIMEOUT (per boot). Raw data of every
+# job: build/<base>/ab/<date>-<mode>/.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -32,7 +33,7 @@ mode=full
 need_cmds python3:python3
 
 # One set of QEMU settings for every arm (recorded in each run's qemu.cmd).
-export MEM=${MEM:-1G} SMP=${SMP:-2} SWAP=${SWAP:-virtio}
+export MEM=${MEM:-1G} SMP=${SMP:-2} SWAP=${SWAP:-zram}
 export TIMEOUT=${TIMEOUT:-$([ -n "$quick" ] && echo 300 || echo 1500)}
 export GUEST_CMD=bench RUN_TAG=ab GUEST_ARGS="seed=$seed${quick:+,quick}"
 

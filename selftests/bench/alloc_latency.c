@@ -6,7 +6,9 @@
  * A memory cgroup with memory.max = M holds a shmem (memfd) working set of
  * M/2 pinned by a userptr_emu object that waits invalidate_wait_us=1000 in its callback,
  * plus M/4 of unpinned anon.  A child loops memory.reclaim M/16 over the
- * cgroup; the probe (this task, same cgroup, so its charges reclaim too)
+ * cgroup; the probe (this task, same cgroup, so its charges reclaim too;
+ * it marks the working set cold with MADV_COLD before every 4k batch and
+ * every THP sample, as a device-only buffer is for the CPU)
  * faults in fresh anon memory and times every fault:
  *	4k:  one write per page of a fresh M/8 mapping, then munmap, repeated
  *	thp: one write into a fresh 2 MiB-aligned MADV_HUGEPAGE mapping
@@ -110,6 +112,7 @@ int main(int argc, char **argv)
 		size_t len = mem / 8, off;
 		char *p = map_anon(len, 0);
 
+		madvise(ws, mem / 2, MADV_COLD);	/* see pin_counts.c */
 		for (off = 0; off < len && n < n4k; off += PAGE_SZ) {
 			uint64_t t = now_ns();
 
@@ -130,6 +133,7 @@ int main(int argc, char **argv)
 		char *p = map_anon(THP_SZ, THP_SZ);
 		uint64_t t;
 
+		madvise(ws, mem / 2, MADV_COLD);
 		if (madvise(p, THP_SZ, MADV_HUGEPAGE))
 			die("MADV_HUGEPAGE");
 		t = now_ns();

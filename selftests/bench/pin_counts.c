@@ -8,6 +8,7 @@
  * mmu_interval_notifier subscriber, like i915 userptr), the second half
  * stays unpinned.  Then P passes of:
  *
+ *	MADV_COLD R           (the CPU does not touch the pinned buffer)
  *	memory.reclaim R      (the reclaim pass)
  *	SUBMIT                (the "GPU" uses the object: re-pins if stale)
  *	read the unpinned half back in
@@ -118,13 +119,15 @@ static void setup(struct region *r, enum type t, unsigned long seed)
 	}
 	if (t == SWAPCACHE) {
 		/*
-		 * Swap it out and read it back: a read fault leaves the folio
-		 * in the swap cache (should_try_to_free_swap() is false).
-		 * Not on zram: a synchronous device skips the swap cache.
-		 * Pinned read-only: a write fault could drop it from there.
+		 * Swap it out, read it into the swap cache (MADV_WILLNEED:
+		 * even zram, which skips the swap cache on a fault, goes
+		 * through it), then fault it in: a read fault leaves the folio
+		 * in the swap cache.  Pinned read-only: a write fault could
+		 * drop it from there.
 		 */
-		if (madvise(r->p, r->len, MADV_PAGEOUT))
-			die("MADV_PAGEOUT");
+		if (madvise(r->p, r->len, MADV_PAGEOUT) ||
+		    madvise(r->p, r->len, MADV_WILLNEED))
+			die("MADV_PAGEOUT/WILLNEED");
 		touch_pages(r->p, r->len);
 		r->pin_flags = USERPTR_EMU_READONLY;
 	}
@@ -166,6 +169,13 @@ static void run_type(int efd, enum type t, size_t len, int passes,
 		uint64_t t0;
 		int ret;
 
+		/*
+		 * The device uses the buffer, the CPU does not: its PTEs are
+		 * old.  Without this, reclaim would only ever activate the
+		 * pinned folios that the pin and the re-read just made young.
+		 */
+		if (madvise(r.p, len, MADV_COLD))
+			die("MADV_COLD");
 		emu_stats(efd, &ea);
 		vm_read(&a);
 		t0 = now_ns();

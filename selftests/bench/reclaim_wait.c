@@ -5,7 +5,8 @@
  * A memory cgroup holds a shmem (memfd) region of R bytes whose first half
  * is pinned by a userptr_emu object with invalidate_wait_us=1000 (the 5.x
  * i915/amdgpu way: wait for the GPU in the invalidate callback).  A run is
- * L rounds of "dirty the unpinned half, memory.reclaim R/2" and its time is
+ * L rounds of "dirty the unpinned half, MADV_COLD the other half,
+ * memory.reclaim R/2" and its time is
  * the time spent in memory.reclaim.  Each run is paired with a control run
  * without the object (same memory, no pin, no notifier) in the same boot;
  * pairs alternate their order.  The in-boot ratio pinned/control is what
@@ -42,6 +43,9 @@ static void run(int efd, int pinned, int idx, size_t len, int rounds,
 		uint64_t t;
 
 		fill_pages(p + len / 2, len / 2, seed + r + 1);
+		/* Cold for the CPU (pin_counts.c): reclaim meets the range. */
+		if (madvise(p, len / 2, MADV_COLD))
+			die("MADV_COLD");
 		t = now_ns();
 		eagain += memcg_reclaim(&cg, len / 2) == -EAGAIN;
 		ns += now_ns() - t;
