@@ -368,7 +368,7 @@ def latency_table(arms):
     t = Table("Fault latency while reclaim runs over a pinned working set (bench 4)", arms,
               "memory.max %s MiB: %s MiB shmem pinned by a subscriber waiting %s us per "
               "invalidation, %s MiB unpinned, a child looping `memory.reclaim`; the probe "
-              "faults fresh memory in the same cgroup. Latency in ms; n = samples taken "
+              "faults fresh memory in the same cgroup. Latency in ms (TSC-timed); n = samples taken "
               "(deadline %s s per kind)."
               % (p.get("memory_max_mib", "?"), p.get("pinned_mib", "?"), p.get("wait_us", "?"),
                  p.get("filler_mib", "?"), p.get("deadline_s", "?")))
@@ -397,6 +397,10 @@ def status_table(arms):
           [str(ssum(num(v) for v in walls[a.name].values()) or NA) for a in arms])
     t.row("  pgunmap_pinned_skip in /proc/vmstat",
           [a.meta.get("pgunmap_pinned_skip", NA) for a in arms])
+    t.row("  guest CLOCK_MONOTONIC resolution (ns)",
+          [a.params("counts").get("clock_res_ns", NA) for a in arms])
+    t.row("  TSC for fault latencies (MHz)",
+          [next(iter(a.select("latency", stage="clock")), {}).get("tsc_mhz", NA) for a in arms])
     t.row("  emulator built with MAYFAIL", [a.meta.get("mayfail_support", NA) for a in arms])
     t.row("  emulator honour_mayfail", [a.meta.get("honour_mayfail", NA) for a in arms])
     return t
@@ -622,7 +626,10 @@ def main():
              "measured side by side in one boot (bench 1's pinned/control pairs, bench 2's "
              "calibration loop). Every arm is a different boot, so an arm/base ratio of times "
              "compares different boots: prefer the counts, which are exact and do not depend "
-             "on speed.")
+             "on speed. The guest kernel may run on a jiffies clocksource under TCG (see the "
+             "resolution row of the Runs table: 4000000 ns = 4 ms ticks), so times from "
+             "CLOCK_MONOTONIC are quantised to that; bench 4 times its faults with the TSC, "
+             "calibrated against CLOCK_MONOTONIC over 1 s.")
 
     for t in tables:
         print(t.text())

@@ -69,6 +69,37 @@ static inline uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+/* Resolution of CLOCK_MONOTONIC: 4 ms on a guest with a jiffies clocksource. */
+static inline uint64_t clock_res_ns(void)
+{
+	struct timespec ts;
+
+	clock_getres(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/*
+ * The TSC, read from user space, for short intervals.  Under QEMU TCG it is
+ * the host's TSC even when the guest kernel found it unusable and runs on
+ * jiffies; tsc_per_us() calibrates it against CLOCK_MONOTONIC over @ms.
+ */
+static inline uint64_t rdtsc(void)
+{
+	return __builtin_ia32_rdtsc();
+}
+
+static inline double tsc_per_us(unsigned int ms)
+{
+	uint64_t t0 = now_ns(), c0 = rdtsc(), t1, c1;
+
+	do {
+		usleep(10000);
+		t1 = now_ns();
+	} while (t1 - t0 < ms * 1000000ULL);
+	c1 = rdtsc();
+	return (double)(c1 - c0) * 1000.0 / (double)(t1 - t0);
+}
+
 /* Common options: -q (quick), -s SEED. */
 struct bench_opts {
 	int quick;

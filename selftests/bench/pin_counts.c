@@ -227,8 +227,8 @@ int main(int argc, char **argv)
 	emu_set_wait_us(0);
 	len = (o.quick ? 4 : 8) * MIB;
 	passes = o.quick ? 2 : 3;
-	printf("AB bench=counts stage=params region_mib=%zu passes=%d seed=%lu\n",
-	       len / MIB, passes, o.seed);
+	printf("AB bench=counts stage=params region_mib=%zu passes=%d seed=%lu clock_res_ns=%llu\n",
+	       len / MIB, passes, o.seed, (unsigned long long)clock_res_ns());
 	for (int t = 0; t < NR_TYPES; t++)
 		run_type(efd, t, len, passes, o.seed);
 	close(efd);
