@@ -5,11 +5,7 @@
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-arm=${1:-}
-variant=${2:-test}
-[ -n "$arm" ] || die "usage: build.sh ARM [VARIANT]"
-check_arm "$arm"
-check_variant "$variant"
+arm_variant_args build.sh "$@"
 need_cmds gcc:gcc make:make flex:flex bison:bison bc:bc libelf-dev:/usr/include/gelf.h \
 	libssl-dev:/usr/include/openssl/ssl.h ccache:ccache cpio:cpio
 

@@ -6,11 +6,7 @@
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-arm=${1:-}
-variant=${2:-test}
-[ -n "$arm" ] || die "usage: config.sh ARM [VARIANT]"
-check_arm "$arm"
-check_variant "$variant"
+arm_variant_args config.sh "$@"
 
 frags=("$ROOT/scripts/configs/boot.config" "$ROOT/scripts/configs/test.config")
 [ "$variant" = test ] || frags+=("$ROOT/scripts/configs/$variant.config")

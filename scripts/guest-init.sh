@@ -47,28 +47,22 @@ for m in /modules/*.ko; do
 done
 echo "workbench: arm=$arm swap=$swap cmd=$cmd" >/dev/console
 
-rc=0
-case "$cmd" in
-suite)
-	if [ -x /tests/run-guest.sh ]; then
+# run_script PATH: the suite or bench script, its output to the host.
+run_script() {
+	if [ -x "$1" ]; then
 		# shellcheck disable=SC2086
-		/tests/run-guest.sh "$arm" $args >"$out" 2>&1
+		"$1" "$arm" $args >"$out" 2>&1
 		rc=$?
 	else
 		say "TAP version 13"
-		say "1..0 # SKIP no test suite in this initramfs"
+		say "1..0 # SKIP no $1 in this initramfs"
 	fi
-	;;
-bench)
-	if [ -x /tests/run-bench.sh ]; then
-		# shellcheck disable=SC2086
-		/tests/run-bench.sh "$arm" $args >"$out" 2>&1
-		rc=$?
-	else
-		say "# no /tests/run-bench.sh in this initramfs"
-		rc=2
-	fi
-	;;
+}
+
+rc=0
+case "$cmd" in
+suite) run_script /tests/run-guest.sh ;;
+bench) run_script /tests/run-bench.sh ;;
 warn)
 	echo WARNING >/sys/kernel/debug/provoke-crash/DIRECT ;;
 panic)

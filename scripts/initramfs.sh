@@ -6,11 +6,7 @@
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-arm=${1:-}
-variant=${2:-test}
-[ -n "$arm" ] || die "usage: initramfs.sh ARM [VARIANT]"
-check_arm "$arm"
-check_variant "$variant"
+arm_variant_args initramfs.sh "$@"
 need_cmds busybox-static:/bin/busybox cpio:cpio gzip:gzip
 file -b /bin/busybox 2>/dev/null | grep -q 'statically linked' ||
 	ldd /bin/busybox 2>&1 | grep -q 'not a dynamic' ||

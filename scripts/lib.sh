@@ -40,6 +40,18 @@ check_arm() {
 	esac
 }
 
+# arm_variant_args SCRIPT "$@": the common "ARM [VARIANT]" arguments; sets
+# arm and variant (default test) after checking both.
+arm_variant_args() {
+	local script=$1
+	shift
+	arm=${1:-}
+	variant=${2:-test}
+	[ -n "$arm" ] || die "usage: $script ARM [VARIANT] (arms: $ARMS_ALL; variants: $VARIANTS_ALL)"
+	check_arm "$arm"
+	check_variant "$variant"
+}
+
 check_variant() {
 	case " $VARIANTS_ALL " in
 	*" $1 "*) ;;

@@ -8,11 +8,7 @@
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-arm=${1:-}
-variant=${2:-test}
-[ -n "$arm" ] || die "usage: run.sh ARM [VARIANT]"
-check_arm "$arm"
-check_variant "$variant"
+arm_variant_args run.sh "$@"
 cmd=${GUEST_CMD:-suite}
 case "$cmd" in suite | bench | warn | panic | hang | true) ;; *) die "GUEST_CMD=$cmd: use suite, bench, warn, panic, hang or true" ;; esac
 
