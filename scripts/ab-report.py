@@ -192,7 +192,7 @@ class Table:
             if cells is None:
                 out.append("| **%s** |" % label + " |" * len(self.arms))
             else:
-                out.append("| %s | %s |" % (label, " | ".join(cells)))
+                out.append("| %s | %s |" % (label.strip(), " | ".join(cells)))
         return "\n".join(out) + "\n"
 
     def text(self):
@@ -216,7 +216,9 @@ def counts_table(arms):
     t = Table("Counts per reclaim pass, by backing type (exact)", arms,
               "Region %s MiB per type in its own memory cgroup, first half pinned by a "
               "userptr_emu object (mmu_interval_notifier, no wait), %s passes of "
-              "`memory.reclaim <region>` + SUBMIT + re-read of the unpinned half. "
+              "`MADV_COLD` of the region (the device's buffer is cold for the CPU), "
+              "`memory.reclaim` of half the region (what is reclaimable), SUBMIT, re-read of "
+              "the unpinned half. "
               "`a, b, c` = pass 1, 2, 3; other rows are sums over the passes; "
               "(+x%%) is the change against base. The pinned-range rows repeat exactly from "
               "job to job; pages scanned/reclaimed and pgactivate also count a few pages of "
@@ -621,7 +623,7 @@ def main():
     tables = [status_table(arms), counts_table(arms), wait_table(arms), nopin_table(arms),
               incr_table(arms), latency_table(arms)]
     repro = compare_previous(arms, args.previous, meta)
-    noise = ("Noise: QEMU runs under TCG here (no KVM), about 25x slower than native on "
+    noise = ("QEMU runs under TCG here (no KVM), about 25x slower than native on "
              "memory paths and sensitive to host load. Times are only meaningful as ratios "
              "measured side by side in one boot (bench 1's pinned/control pairs, bench 2's "
              "calibration loop). Every arm is a different boot, so an arm/base ratio of times "
@@ -634,7 +636,7 @@ def main():
     for t in tables:
         print(t.text())
     print(repro)
-    print(noise)
+    print("Noise: " + noise)
 
     if args.md:
         frags = meta.get("fragment", [])
