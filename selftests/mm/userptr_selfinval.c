@@ -98,6 +98,24 @@ static int write_file(const char *path, const char *buf)
 	return ret;
 }
 
+static int read_long(const char *path, long *val)
+{
+	char buf[64];
+	ssize_t len;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return -EIO;
+	buf[len] = '\0';
+	*val = strtol(buf, NULL, 10);
+	return 0;
+}
+
 static bool have_swap(void)
 {
 	char line[256];
@@ -186,6 +204,7 @@ TEST_F_TIMEOUT(emu, pin_loop_memcg_at_limit, 240)
 	struct userptr_emu_stats st = { .scope = USERPTR_EMU_SCOPE_FILE };
 	char path[PATH_MAX + 16], max[32];
 	char *obj, *filler;
+	long cur = 0;
 
 	filler = mmap(NULL, FILLER_SIZE, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -196,12 +215,21 @@ TEST_F_TIMEOUT(emu, pin_loop_memcg_at_limit, 240)
 	madvise(filler, FILLER_SIZE, MADV_NOHUGEPAGE);
 	madvise(obj, OBJ_SIZE, MADV_NOHUGEPAGE);
 
-	/* The object fits in the limit, object + filler do not. */
-	snprintf(path, sizeof(path), "%s/memory.max", self->cg);
-	snprintf(max, sizeof(max), "%lu", OBJ_SIZE + (3UL << 20));
-	ASSERT_EQ(write_file(path, max), 0);
+	/*
+	 * The first half of the object is populated and aged first, so it is
+	 * the LRU tail, the filler comes after it; the pin loop faults in the
+	 * second half at the memcg limit, and the reclaim this triggers meets
+	 * the first half, already pinned by then, before the filler (which it
+	 * can always free instead, so there is no OOM).
+	 */
+	memset(obj, 1, OBJ_SIZE / 2);
 	memset(filler, 1, FILLER_SIZE);
-	/* The object is not populated: every pinned page is a new charge. */
+	ASSERT_EQ(write_file("/proc/self/clear_refs", "1"), 0);
+	snprintf(path, sizeof(path), "%s/memory.current", self->cg);
+	ASSERT_EQ(read_long(path, &cur), 0);
+	snprintf(path, sizeof(path), "%s/memory.max", self->cg);
+	snprintf(max, sizeof(max), "%ld", cur + (512L << 10));
+	ASSERT_EQ(write_file(path, max), 0);
 
 	ASSERT_EQ(ioctl(self->fd, USERPTR_EMU_RESET_STATS, &st), 0);
 	c.addr = (uintptr_t)obj;
