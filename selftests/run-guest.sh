@@ -109,7 +109,7 @@ while IFS='|' read -r name secs cmd; do
 			(cd "$dir" && ./$cmd </dev/null)
 		fi
 		echo $? >"$tmp/rc"
-	} 2>&1 | tee "$tmp/log" | sed -e "s/^\(not \)\{0,1\}ok [0-9][0-9]* /&$arm:/" -e 's/^/# /'
+	} 2>&1 | tee "$tmp/log" | sed -e "s/^\(\(not \)\{0,1\}ok [0-9][0-9]* \)\([^#]\)/\1$arm:\3/" -e 's/^/# /'
 	rc=$(cat "$tmp/rc" 2>/dev/null || echo 1)
 	vmstat_delta "$tmp/vmstat.before"
 	case "$rc" in
