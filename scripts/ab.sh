@@ -14,9 +14,10 @@
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-arms=${1:-base,mayfail,pin-aware}
+# No argument: every arm. An empty one (make ab ARMS=) is a mistake.
+arms=${1-base,mayfail,pin-aware}
 IFS=, read -r -a list <<<"$arms"
-[ "${#list[@]}" -gt 0 ] || die "usage: ab.sh [ARMS] (comma separated: $ARMS_ALL)"
+[ "${#list[@]}" -gt 0 ] || die "no arms given: ab.sh [ARMS] (comma separated: $ARMS_ALL)"
 for a in "${list[@]}"; do check_arm "$a"; done
 # Base first, then the others in the order given, each once.
 ordered=()
