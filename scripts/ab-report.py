@@ -382,6 +382,10 @@ def latency_table(arms):
             t.row("  " + q, [fmt_ms(num(r.get(q + "_ns"))) for r in recs])
         t.row_counts("  pinned-range invalidations during the probe",
                      [num(r.get("inval")) for r in recs])
+        t.row_counts("  declined by the subscriber (MAYFAIL)",
+                     [num(r.get("mayfail_declined")) for r in recs])
+        t.row_counts("  subscriber re-pins (SUBMIT before each batch)",
+                     [num(r.get("repins")) for r in recs])
         if kind == "thp":
             t.row_counts("  thp_fault_alloc", [num(r.get("thp_fault_alloc")) for r in recs])
             t.row_counts("  thp_fault_fallback", [num(r.get("thp_fault_fallback")) for r in recs])

@@ -91,22 +91,26 @@ for a in "${ordered[@]}"; do
 	t0=$(date +%s)
 	rm -f "$run/results.tap"
 	# Progress: echo each benchmark's TAP line as the guest prints it.
-	(
-		seen=0
-		while sleep 5; do
-			[ -r "$run/results.tap" ] || continue
-			mapfile -t oks < <(tr -d '\r' <"$run/results.tap" | grep -E '^(not )?ok ' || true)
-			while [ "$seen" -lt "${#oks[@]}" ]; do
-				step "ab: [$i/$n] $a: ${oks[$seen]}"
-				seen=$((seen + 1))
-			done
+	progress() {
+		local oks
+		[ -r "$run/results.tap" ] || return 0
+		mapfile -t oks < <(tr -d '\r' <"$run/results.tap" | grep -E '^(not )?ok ' || true)
+		while [ "$seen" -lt "${#oks[@]}" ]; do
+			step "ab: [$i/$n] $a: ${oks[$seen]}"
+			seen=$((seen + 1))
 		done
-	) &
+		echo "$seen" >"$abdir/.seen"
+	}
+	seen=0
+	echo 0 >"$abdir/.seen"
+	(while sleep 5; do progress; done) &
 	watcher=$!
 	rc=0
 	"$ROOT/scripts/run.sh" "$a" test >"$abdir/$a.verdict" 2>&1 || rc=$?
 	kill "$watcher" 2>/dev/null || true
 	wait "$watcher" 2>/dev/null || true
+	seen=$(cat "$abdir/.seen")
+	progress
 	done_s=$((done_s + $(date +%s) - t0))
 	mkdir -p "$abdir/$a"
 	for f in results.tap qemu.cmd console.log summary; do
@@ -123,6 +127,7 @@ for a in "${ordered[@]}"; do
 		tail -n 15 "$abdir/$a.verdict" >&2
 	fi
 done
+rm -f "$abdir/.seen"
 echo "host_load_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$abdir/meta.txt"
 echo $((done_s / n)) >"$work/ab/seconds-per-arm-$mode"
 

@@ -7,8 +7,9 @@
  * M/2 pinned by a userptr_emu object that waits invalidate_wait_us=1000 in its callback,
  * plus M/4 of unpinned anon.  A child loops memory.reclaim M/16 over the
  * cgroup; the probe (this task, same cgroup, so its charges reclaim too;
- * it marks the working set cold with MADV_COLD before every 4k batch and
- * every THP sample, as a device-only buffer is for the CPU)
+ * before every 4k batch and every THP sample it SUBMITs the object, as the
+ * device would, and marks the working set cold with MADV_COLD, as a
+ * device-only buffer is for the CPU)
  * faults in fresh anon memory and times every fault:
  *	4k:  one write per page of a fresh M/8 mapping, then munmap, repeated
  *	thp: one write into a fresh 2 MiB-aligned MADV_HUGEPAGE mapping
@@ -23,6 +24,20 @@
 
 #define WAIT_US 1000
 
+/*
+ * The device uses its buffer: SUBMIT (re-pins it if an invalidation made
+ * it stale, i.e. the secondary MMU faults it back), and the CPU does not
+ * touch it: MADV_COLD (see pin_counts.c).  Not timed.
+ */
+static void use_ws(int efd, unsigned int h, char *ws, size_t len)
+{
+	struct userptr_emu_submit sub;
+
+	if (emu_submit(efd, h, &sub))
+		die("USERPTR_EMU_SUBMIT");
+	madvise(ws, len, MADV_COLD);
+}
+
 static void report(const char *kind, uint64_t *v, size_t n, const struct vmstat *a,
 		   const struct vmstat *b, const struct userptr_emu_stats *ea,
 		   const struct userptr_emu_stats *eb)
@@ -31,9 +46,10 @@ static void report(const char *kind, uint64_t *v, size_t n, const struct vmstat 
 	printf("AB bench=latency kind=%s n=%zu p50_ns=%llu p90_ns=%llu p99_ns=%llu max_ns=%llu",
 	       kind, n, (unsigned long long)pct(v, n, 50), (unsigned long long)pct(v, n, 90),
 	       (unsigned long long)pct(v, n, 99), (unsigned long long)(n ? v[n - 1] : 0));
-	printf(" inval=%llu mayfail_declined=%llu reclaimed=%lld scanned=%lld",
+	printf(" inval=%llu mayfail_declined=%llu repins=%llu reclaimed=%lld scanned=%lld",
 	       (unsigned long long)(eb->pinned_hits - ea->pinned_hits),
 	       (unsigned long long)(eb->mayfail_declined - ea->mayfail_declined),
+	       (unsigned long long)(eb->repins - ea->repins),
 	       vm_delta2(a, b, "pgsteal_anon", "pgsteal_file"),
 	       vm_delta2(a, b, "pgscan_anon", "pgscan_file"));
 	vm_print_delta(a, b, (const char *const[]){ "thp_fault_alloc", "thp_fault_fallback",
@@ -119,7 +135,7 @@ int main(int argc, char **argv)
 		size_t len = mem / 8, off;
 		char *p = map_anon(len, 0);
 
-		madvise(ws, mem / 2, MADV_COLD);	/* see pin_counts.c */
+		use_ws(efd, h, ws, mem / 2);
 		for (off = 0; off < len && n < n4k; off += PAGE_SZ) {
 			uint64_t t = rdtsc();
 
@@ -140,7 +156,7 @@ int main(int argc, char **argv)
 		char *p = map_anon(THP_SZ, THP_SZ);
 		uint64_t t;
 
-		madvise(ws, mem / 2, MADV_COLD);
+		use_ws(efd, h, ws, mem / 2);
 		if (madvise(p, THP_SZ, MADV_HUGEPAGE))
 			die("MADV_HUGEPAGE");
 		t = rdtsc();
