@@ -69,9 +69,12 @@ check_patch() {
 insert_after() {
 	local file=$1 anchor=$2 line=$3
 	grep -qxF -- "$anchor" "$file" || die "$file: no line '$anchor' to hook into"
+	# Rewrite in place (cat >), so the file keeps its mode (run_vmtests.sh
+	# is executable).
 	awk -v a="$anchor" -v l="$line" '{ print } $0 == a && !done { print l; done = 1 }' \
 		"$file" >"$file.tmp"
-	mv "$file.tmp" "$file"
+	cat "$file.tmp" >"$file"
+	rm -f "$file.tmp"
 }
 
 apply_patch() {

@@ -12,6 +12,12 @@ ROOT=$PWD
 . scripts/lib.sh
 
 work=$(scripts/base-tree.sh)
+
+# maintainer_of PATH: the first maintainer MAINTAINERS names for PATH.
+maintainer_of() {
+	(cd "$work/src" && scripts/get_maintainer.pl --no-git --no-rolestats --nol -f "$1" 2>/dev/null) |
+		sed -n 1p
+}
 for arm in pin-aware mayfail; do
 	dir=patches/$arm
 	mapfile -t series < <(find "$dir" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' | LC_ALL=C sort)
@@ -22,14 +28,27 @@ for arm in pin-aware mayfail; do
 		# only report every cited upstream commit (feb889fb40fa, ...) as
 		# unknown: that one type is ignored; the 'commit <sha> ("subject")'
 		# format (GIT_COMMIT_ID) is still checked.
-		out=$(cd "$work/src" && scripts/checkpatch.pl --strict --quiet --no-summary \
-			--ignore UNKNOWN_COMMIT_ID "$ROOT/$p" 2>&1) || true
+		# FILE_PATH_CHANGES ("does MAINTAINERS need updating?") fires for
+		# every new file; instead, each new file must have a maintainer in
+		# MAINTAINERS (get_maintainer.pl on its directory, which the new file
+		# does not exist in yet).
+		# /usr/bin first: checkpatch's spdxcheck.py needs Debian's python3-ply.
+		out=$(cd "$work/src" && PATH=/usr/bin:$PATH scripts/checkpatch.pl --strict --quiet \
+			--no-summary --ignore UNKNOWN_COMMIT_ID,FILE_PATH_CHANGES "$ROOT/$p" 2>&1) || true
 		if [ -z "$out" ]; then
 			t_ok "$arm: checkpatch --strict $name"
 		else
 			t_fail "$arm: checkpatch --strict $name"
 			echo "$out" | head -n 20
 		fi
+		while IFS= read -r f; do
+			who=$(maintainer_of "$(dirname "$f")")
+			if [ -n "$who" ]; then
+				t_ok "$arm: new file $f has a maintainer ($who)"
+			else
+				t_fail "$arm: new file $f has no MAINTAINERS entry"
+			fi
+		done < <(awk '/^diff --git /{f=$4} /^new file mode/{sub("^b/","",f); print f}' "$p")
 		from=$(sed -n 's/^From: //p' "$p" | head -n1)
 		if [ "$from" = "$PROJECT_IDENT_NAME <$PROJECT_IDENT_EMAIL>" ] &&
 			grep -qxF "Signed-off-by: $PROJECT_IDENT_NAME <$PROJECT_IDENT_EMAIL>" "$p"; then
