@@ -5,7 +5,7 @@
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-all="lint workbench patches cocci selftest-sync guest-suite guest-failures"
+all="lint workbench patches cocci guest-suite negative-control guest-failures"
 checks=${CHECKS:-$all}
 logdir=$BUILD/logs/check
 mkdir -p "$logdir"
@@ -44,8 +44,8 @@ for c in $checks; do
 		if [ -x "$ROOT/scripts/cocci-test.sh" ]; then
 			run_check cocci "$ROOT/scripts/cocci-test.sh"
 		fi ;;
-	selftest-sync) ;; # part of "patches" once the selftest patch exists
 	guest-suite) run_check guest-suite "$ROOT/scripts/run.sh" "${CHECK_ARM:-pin-aware}" ;;
+	negative-control) run_check negative-control "$ROOT/scripts/tests/negative-control.sh" ;;
 	guest-failures) run_check guest-failures "$ROOT/scripts/tests/guest-failures.sh" "${CHECK_ARM:-pin-aware}" ;;
 	*) die "unknown check '$c' (known: $all)" ;;
 	esac

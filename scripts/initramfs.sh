@@ -19,6 +19,11 @@ tests=${TESTS_DIR:-$BUILD/selftests}
 root=$work/initramfs/$arm-$variant
 img=$work/initramfs/$arm-$variant.cpio.gz
 
+# Runs of one arm may pack at the same time (different RUN_TAGs): one at a
+# time; the image is replaced by rename, so a guest booting it is unharmed.
+mkdir -p "$work/locks"
+exec 7>"$work/locks/initramfs-$arm-$variant.lock"
+flock 7
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,tests,modules,root,etc}
 cp /bin/busybox "$root/bin/busybox"

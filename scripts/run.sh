@@ -3,13 +3,16 @@
 # binaries, pack the initramfs, boot it in QEMU and judge the run.
 # Environment: GUEST_CMD (suite|bench|warn|panic|hang|true; default suite),
 # GUEST_ARGS (comma-separated arguments for the suite), RUN_TAG (suffix of
-# the run directory), and everything scripts/qemu.sh reads (MEM, SMP,
+# the run directory), EXPECT_ARM (the arm whose expectations the guest
+# suite checks; default ARM: a different one is a negative control), and
+# everything scripts/qemu.sh reads (MEM, SMP,
 # TIMEOUT, SWAP, ACCEL). Logs: build/<base>/runs/ARM-VARIANT[-TAG]/.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 arm_variant_args run.sh "$@"
 cmd=${GUEST_CMD:-suite}
+[ -z "${EXPECT_ARM:-}" ] || check_arm "$EXPECT_ARM"
 case "$cmd" in suite | bench | warn | panic | hang | true) ;; *) die "GUEST_CMD=$cmd: use suite, bench, warn, panic, hang or true" ;; esac
 
 work=$("$ROOT/scripts/base-tree.sh")
@@ -33,6 +36,6 @@ initrd=$(MODULES_DIR="$mods" "$ROOT/scripts/initramfs.sh" "$arm" "$variant")
 
 step "$arm/$variant: booting (cmd=$cmd, mem=${MEM:-1G}, swap=${SWAP:-virtio}, timeout=${TIMEOUT:-900}s)"
 "$ROOT/scripts/qemu.sh" "$out/arch/x86/boot/bzImage" "$initrd" "$run" \
-	"workbench.arm=$arm" "workbench.cmd=$cmd" ${GUEST_ARGS:+"workbench.args=$GUEST_ARGS"} || true
+	"workbench.arm=${EXPECT_ARM:-$arm}" "workbench.cmd=$cmd" ${GUEST_ARGS:+"workbench.args=$GUEST_ARGS"} || true
 step "$arm/$variant: guest finished; judging $run"
 "$ROOT/scripts/verdict.sh" "$run"
