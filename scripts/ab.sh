@@ -141,4 +141,11 @@ python3 "$ROOT/scripts/ab-report.py" --root "$ROOT" --md "$md" --svg "$svg" \
 	${prev:+--previous "$prev"} "$abdir"
 ln -sfn "$abdir" "$work/ab/last-$mode"
 step "ab: report: ${md#"$ROOT"/}, plot: ${svg#"$ROOT"/}; raw data: ${abdir#"$ROOT"/}"
+
+# 5. The selftest matrix on every arm, each against its own expectations.
+if [ -n "$quick" ]; then
+	step "ab: QUICK=1: selftest matrix skipped (run: scripts/ab-suite.sh ARMS)"
+elif ! "$ROOT/scripts/ab-suite.sh" "$(IFS=,; echo "${ordered[*]}")" "$md"; then
+	failed+=("selftests")
+fi
 [ "${#failed[@]}" = 0 ] || die "ab: the run of ${failed[*]} failed (the report shows what it has)"
