@@ -41,11 +41,33 @@ git -C "$wt" -c user.name="$name" -c user.email="$email" format-patch -q --rfc -
 	--thread --base=refs/tags/base -o "$dest" refs/tags/base..HEAD
 cover=$ROOT/patches/$series/cover-letter.txt
 if [ -r "$cover" ]; then
-	python3 - "$dest"/0000-cover-letter.patch "$cover" <<'PY'
-import sys
+	python3 - "$dest"/0000-cover-letter.patch "$cover" "$ROOT/docs/ab-results.md" <<'PY'
+import re, sys
 path, cover = sys.argv[1], open(sys.argv[2]).read().split("\n", 1)
 subject = cover[0].split("] ", 1)[-1].strip()
 body = cover[1].strip("\n") if len(cover) > 1 else ""
+if "@AB_COUNTS@" in body:
+    # The key rows of the generated counts table, as plain text.
+    md = open(sys.argv[3]).read()
+    sec = md.split("### Counts per reclaim pass", 1)[1].split("\n### ", 1)[0]
+    gen = re.search(r"on (\d{4}-\d\d-\d\d \d\d:\d\d UTC)", md)
+    keep = ("pinned-range invalidations, total", "declined by the subscriber",
+            "pinned pages skipped", "pages re-pinned", "pgactivate", "thp_split_pmd")
+    rows = []
+    for line in sec.splitlines():
+        if not line.startswith("| ") or line.startswith("| metric"):
+            continue
+        cells = [c.strip().replace("**", "") for c in line.strip("|").split("|")]
+        if cells[1:] == ["", "", ""]:
+            rows.append([cells[0] + ":", "", "", ""])
+        elif cells[0].startswith(keep):
+            rows.append(["  " + cells[0]] + [c.split(" (")[0] for c in cells[1:]])
+    rows.insert(0, ["", "base", "mayfail", "pin-aware"])
+    w = [max(len(r[i]) for r in rows) for i in range(4)]
+    table = "\n".join((r[0].ljust(w[0]) + "".join("  " + r[i].rjust(w[i]) for i in range(1, 4))).rstrip()
+                      for r in rows)
+    when = gen.group(1) if gen else "unknown date"
+    body = body.replace("@AB_COUNTS@", "From `make ab` of %s:\n\n%s" % (when, table))
 text = open(path).read()
 text = text.replace("*** SUBJECT HERE ***", subject).replace("*** BLURB HERE ***", body)
 open(path, "w").write(text)

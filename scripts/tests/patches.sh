@@ -84,6 +84,14 @@ if GIT_CONFIG_GLOBAL=$gc BUILD="$BUILD" scripts/export.sh pin-aware >"$T_LOG.out
 	total=$(find "$BUILD/export/pin-aware" -name '0*.patch' ! -name '0000-*' | wc -l)
 	t_if "export: $n of $total patches signed by the submitter, none by the project" \
 		test "$n" = "$total" -a "$total" -gt 0
+	cl=$BUILD/export/pin-aware/0000-cover-letter.patch
+	t_if "export: the cover letter carries the generated A/B counts" \
+		grep -q '^  pinned-range invalidations, total' "$cl"
+	if grep -q -E '@AB_COUNTS@|\*\*\* (SUBJECT|BLURB) HERE' "$cl"; then
+		t_fail "export: a placeholder is left in the cover letter"
+	else
+		t_ok "export: no placeholder left in the cover letter"
+	fi
 else
 	t_fail "export failed: $(tail -n 3 "$T_LOG.out")"
 fi
