@@ -70,9 +70,11 @@ $(git -C "$KSRC" status --short --untracked-files=no | head -n 10)"
 	fi
 	step "base: cloning $KSRC (shared objects, read-only use)"
 	rm -rf "$src"
-	git clone -q --shared --no-checkout "$KSRC" "$src"
+	# --no-tags, tag -f: the user's tree may have a tag "base" of its own;
+	# ours lives only in this clone.
+	git clone -q --shared --no-checkout --no-tags "$KSRC" "$src"
 	git -C "$src" checkout -q -b upstream "$(git -C "$KSRC" rev-parse HEAD)"
-	git -C "$src" tag base
+	git -C "$src" tag -f base >/dev/null
 }
 
 # check_version DIR WANT: WANT is x.y or x.y.z; compare with DIR/Makefile.

@@ -71,6 +71,7 @@ expect_error "KSRC not a git tree" "is not a git tree" env KSRC="$tmp" scripts/a
 
 # --- series: applies with authorship kept; a broken one stops clearly -----------
 fake_tree "$tmp/k" 6.12.9
+git -C "$tmp/k" tag base # a user's own tag named like ours must not matter
 fp=$(fingerprint "$tmp/k")
 git clone -q "$tmp/k" "$tmp/kdev"
 printf 'int a(void)\n{\n\treturn 2;\n}\n' >"$tmp/kdev/mm/rmap.c"
