@@ -256,6 +256,14 @@ def counts_table(arms):
     return t
 
 
+def ratio_row(t, label, arms, values):
+    """A row of median(values[arm]) / median(values[base]) for every arm."""
+    base = values[arms[0].name]
+    t.row(label, [fmt_ratio(statistics.median(values[a.name]) / statistics.median(base))
+                  if values[a.name] and base and statistics.median(base) else NA
+                  for a in arms])
+
+
 def wait_table(arms):
     p = next((a.params("reclaim-wait") for a in arms if a.params("reclaim-wait")), {})
     t = Table("Reclaim cost with a waiting subscriber (bench 1)", arms,
@@ -289,17 +297,11 @@ def wait_table(arms):
           [med_range([num(r["ns"]) for r in data[a.name][1].values()], fmt_ms) for a in arms])
     t.row("  in-boot ratio pinned/control",
           [med_range(data[a.name][2], fmt_ratio) for a in arms])
-    base = arms[0].name
-    bmed = data[base][2] and statistics.median(data[base][2])
-    bpin = [num(r["ns"]) for r in data[base][0].values()]
     t.section("arm/base (different boots: see the noise note)")
-    t.row("  pinned time, median arm/base",
-          [fmt_ratio(statistics.median([num(r["ns"]) for r in data[a.name][0].values()])
-                     / statistics.median(bpin))
-           if bpin and data[a.name][0] else NA for a in arms])
-    t.row("  in-boot ratio, median arm/base",
-          [fmt_ratio(statistics.median(data[a.name][2]) / bmed)
-           if bmed and data[a.name][2] else NA for a in arms])
+    ratio_row(t, "  pinned time, median arm/base", arms,
+              {a.name: [num(r["ns"]) for r in data[a.name][0].values()] for a in arms})
+    ratio_row(t, "  in-boot ratio, median arm/base", arms,
+              {a.name: data[a.name][2] for a in arms})
     return t
 
 
@@ -325,10 +327,8 @@ def nopin_table(arms):
           [med_range(tp[a.name + "/pages"], str) for a in arms])
     t.row("  throughput (pages/s)", [med_range(tp[a.name], lambda v: "%.0f" % v) for a in arms])
     t.row("  calibrated throughput", [med_range(cal[a.name], lambda v: "%.0f" % v) for a in arms])
-    base = arms[0].name
-    for label, d in (("  throughput, median arm/base", tp), ("  calibrated, median arm/base", cal)):
-        t.row(label, [fmt_ratio(statistics.median(d[a.name]) / statistics.median(d[base]))
-                      if d[a.name] and d[base] else NA for a in arms])
+    ratio_row(t, "  throughput, median arm/base", arms, tp)
+    ratio_row(t, "  calibrated, median arm/base", arms, cal)
     return t
 
 
