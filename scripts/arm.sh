@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# arm.sh ARM: make (or refresh) the worktree of one arm at a stable path:
-# the base plus `git am` of patches/ARM/*.patch, authorship kept.
+# arm.sh ARM[+OVERLAY]: make (or refresh) the worktree of one arm at a
+# stable path: the base plus `git am` of patches/ARM/*.patch, then of
+# patches/OVERLAY/*.patch for an overlay arm, authorship kept.
 # A series that does not apply stops with the patch name and the rejected
 # hunks; the worktree is then reset to the base. Prints the worktree path.
 # shellcheck source=lib.sh
@@ -13,14 +14,21 @@ check_arm "$arm"
 work=$("$ROOT/scripts/base-tree.sh")
 src=$work/src
 wt=$work/arms/$arm
-series_dir=${SERIES_DIR:-$ROOT/patches/$arm}
+base_arm=${arm%%+*}
+series_dir=${SERIES_DIR:-$ROOT/patches/$base_arm}
+overlay_dir=
+[ "$base_arm" = "$arm" ] || overlay_dir=$ROOT/patches/${arm#*+}
 stamp=$work/arms/.$arm.series
 
-# The series is every *.patch of patches/ARM in name order (empty is fine).
-patches=()
-if [ "$arm" != base ] && [ -d "$series_dir" ]; then
-	while IFS= read -r p; do patches+=("$p"); done < <(find "$series_dir" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' | LC_ALL=C sort)
-fi
+# The series is every *.patch of patches/ARM in name order (empty is fine),
+# then those of the overlay.
+patches=() dirs=()
+[ "$base_arm" = base ] || dirs+=("$series_dir")
+[ -z "$overlay_dir" ] || dirs+=("$overlay_dir")
+for d in "${dirs[@]}"; do
+	[ -d "$d" ] || continue
+	while IFS= read -r p; do patches+=("$p"); done < <(find "$d" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' | LC_ALL=C sort)
+done
 want=$({
 	git -C "$src" rev-parse refs/tags/base
 	for p in "${patches[@]}"; do sha256sum <"$p"; done
@@ -40,7 +48,8 @@ if [ -r "$stamp" ] && [ "$(cat "$stamp")" = "$want $head" ] &&
 	exit 0
 fi
 
-step "$arm: applying ${#patches[@]} patch(es) from ${series_dir#"$ROOT"/}"
+from=$(for d in "${dirs[@]}"; do printf '%s ' "${d#"$ROOT"/}"; done)
+step "$arm: applying ${#patches[@]} patch(es)${from:+ from ${from% }}"
 git -C "$wt" am --abort >/dev/null 2>&1 || true
 # reset --hard rewrites only files that differ, so kbuild stays incremental.
 git -C "$wt" reset -q --hard refs/tags/base

@@ -4,7 +4,9 @@
 # Kernel command line keys (set by scripts/run.sh):
 #   workbench.arm=ARM        arm name passed to the suite
 #   workbench.swap=virtio|zram|none   swap device (default virtio: /dev/vda)
-#   workbench.cmd=suite|bench|warn|panic|hang|true   what to run (default suite)
+#   workbench.cmd=suite|bench|i915-mock|warn|panic|hang|true   what to run
+#                            (default suite); i915-mock loads i915 with its
+#                            mock selftests and workbench.args as parameters
 #   workbench.args=A,B       extra arguments for the suite (comma separated)
 /bin/busybox --install -s /bin
 export PATH=/bin:/sbin:/tests
@@ -63,6 +65,21 @@ rc=0
 case "$cmd" in
 suite) run_script /tests/run-guest.sh ;;
 bench) run_script /tests/run-bench.sh ;;
+i915-mock)
+	# i915 runs the selected mock selftests at load and, when they all
+	# pass, stays loaded with mock_selftests=-ENOTTY (-25); a failing
+	# selftest leaves its error there instead.
+	say "TAP version 13"
+	say "1..1"
+	# shellcheck disable=SC2086
+	modprobe i915 mock_selftests=-1 $args
+	mrc=$?
+	st=$(cat /sys/module/i915/parameters/mock_selftests 2>/dev/null || echo none)
+	if [ "$st" = -25 ]; then
+		say "ok 1 i915 mock selftests: $args"
+	else
+		say "not ok 1 i915 mock selftests: $args (modprobe rc=$mrc, mock_selftests=$st)"
+	fi ;;
 warn)
 	echo WARNING >/sys/kernel/debug/provoke-crash/DIRECT ;;
 panic)

@@ -2,7 +2,8 @@
 # initramfs.sh ARM [VARIANT]: pack the guest's initramfs for one arm:
 # busybox-static, scripts/guest-init.sh as /init, the test binaries
 # ($BUILD/selftests, shared by every arm) in /tests and the arm's test
-# modules in /modules. Prints the path of the .cpio.gz.
+# modules in /modules (loaded at boot), and MODULES_TREE/lib/modules (a
+# modules_install tree, for modprobe) if set. Prints the path of the .cpio.gz.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -33,6 +34,11 @@ if [ -d "$tests" ]; then
 fi
 if [ -d "$modules" ]; then
 	find "$modules" -maxdepth 1 -name '*.ko' -exec cp {} "$root/modules/" \;
+fi
+if [ -n "${MODULES_TREE:-}" ]; then
+	[ -d "$MODULES_TREE/lib/modules" ] || die "MODULES_TREE=$MODULES_TREE has no lib/modules"
+	mkdir -p "$root/lib"
+	cp -a "$MODULES_TREE/lib/modules" "$root/lib/"
 fi
 # Built-in modules need nothing; record what went in for the logs.
 (cd "$root" && find . -type f | LC_ALL=C sort) >"$img.list"

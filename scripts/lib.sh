@@ -6,6 +6,9 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
 ARMS_ALL="base mayfail pin-aware"
 VARIANTS_ALL="test debug i915"
+# Overlays: test-only series applied on top of an arm ("ARM+OVERLAY" is an
+# arm of its own, with its own worktree), never part of a compared arm.
+OVERLAYS_ALL="i915-mock"
 START_TS=${START_TS:-$(date +%s)}
 export START_TS
 
@@ -33,10 +36,19 @@ load_pin() {
 	. "$pin"
 }
 
+# check_arm ARM[+OVERLAY]: die unless ARM is a known arm and OVERLAY (if
+# any) a known overlay.
 check_arm() {
+	local base=${1%%+*} overlay=
+	[ "$base" = "$1" ] || overlay=${1#*+}
 	case " $ARMS_ALL " in
-	*" $1 "*) ;;
+	*" $base "*) ;;
 	*) die "unknown arm '$1' (known arms: $ARMS_ALL)" ;;
+	esac
+	[ -z "$overlay" ] && return 0
+	case " $OVERLAYS_ALL " in
+	*" $overlay "*) ;;
+	*) die "unknown overlay '$overlay' in arm '$1' (known overlays: $OVERLAYS_ALL)" ;;
 	esac
 }
 

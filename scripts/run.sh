@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run.sh ARM [VARIANT]: build the arm, its test modules and the shared test
 # binaries, pack the initramfs, boot it in QEMU and judge the run.
-# Environment: GUEST_CMD (suite|bench|warn|panic|hang|true; default suite),
+# Environment: GUEST_CMD (suite|bench|i915-mock|warn|panic|hang|true;
+# default suite; i915-mock puts the kernel's own modules in /lib/modules),
 # GUEST_ARGS (comma-separated arguments for the suite), RUN_TAG (suffix of
 # the run directory), EXPECT_ARM (the arm whose expectations the guest
 # suite checks; default ARM: a different one is a negative control), and
@@ -13,7 +14,7 @@
 arm_variant_args run.sh "$@"
 cmd=${GUEST_CMD:-suite}
 [ -z "${EXPECT_ARM:-}" ] || check_arm "$EXPECT_ARM"
-case "$cmd" in suite | bench | warn | panic | hang | true) ;; *) die "GUEST_CMD=$cmd: use suite, bench, warn, panic, hang or true" ;; esac
+case "$cmd" in suite | bench | i915-mock | warn | panic | hang | true) ;; *) die "GUEST_CMD=$cmd: use suite, bench, i915-mock, warn, panic, hang or true" ;; esac
 
 work=$("$ROOT/scripts/base-tree.sh")
 out=$("$ROOT/scripts/build.sh" "$arm" "$variant")
@@ -32,7 +33,15 @@ if { [ "$cmd" = suite ] || [ "$cmd" = bench ]; } && [ -r "$ROOT/selftests/userpt
 	run_logged "$work/logs/modules-$arm-$variant.log" \
 		make -C "$ROOT/selftests/userptr_emu" KOUT="$out" OUT="$mods"
 fi
-initrd=$(MODULES_DIR="$mods" "$ROOT/scripts/initramfs.sh" "$arm" "$variant")
+tree=
+if [ "$cmd" = i915-mock ]; then
+	step "$arm/$variant: installing the kernel's modules for modprobe"
+	tree=$work/modules/$arm-$variant-tree
+	rm -rf "$tree"
+	run_logged "$work/logs/modules_install-$arm-$variant.log" \
+		make -C "$(arm_dir "$arm")" O="$out" ARCH=x86_64 INSTALL_MOD_PATH="$tree" INSTALL_MOD_STRIP=1 modules_install
+fi
+initrd=$(MODULES_DIR="$mods" MODULES_TREE="$tree" "$ROOT/scripts/initramfs.sh" "$arm" "$variant")
 
 step "$arm/$variant: booting (cmd=$cmd, mem=${MEM:-1G}, swap=${SWAP:-virtio}, timeout=${TIMEOUT:-900}s)"
 "$ROOT/scripts/qemu.sh" "$out/arch/x86/boot/bzImage" "$initrd" "$run" \

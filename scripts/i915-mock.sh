@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# i915-mock.sh [ARMS]: the i915 userptr mock selftest (patches/i915-mock)
+# on each arm: build ARM+i915-mock in the i915 variant, boot it in QEMU,
+# modprobe i915 with only the userptr mock selftests and the arm's
+# expectation, and judge the run. ARMS is comma separated (default: every
+# arm). Prints one line per arm with what the selftest measured, then
+# "N passed, N failed". Logs: build/<base>/runs/ARM+i915-mock-i915/.
+#
+# The expectation is explicit per arm (i915.st_expect_reclaim_invalidates):
+#   base       1: reclaim of a pinned shmem range invalidates the userptr
+#                 object and its notifier sequence moves (6.12 as released)
+#   mayfail    0: invalidations may reach the notifiers, all may-fail, and
+#                 the sequence must not move
+#   pin-aware  0: no invalidation at all, the sequence must not move
+# EXPECT_ARM=ARM judges every arm by ARM's expectation (negative control).
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+IFS=, read -r -a list <<<"${1:-${ARMS:-${ARMS_ALL// /,}}}"
+[ "${#list[@]}" -gt 0 ] || die "no arms given: i915-mock.sh [ARMS] (comma separated: $ARMS_ALL)"
+for a in "${list[@]}"; do
+	case "$a" in *+*) die "i915-mock.sh takes plain arms ($ARMS_ALL), not '$a'" ;; esac
+	check_arm "$a"
+done
+[ -z "${EXPECT_ARM:-}" ] || check_arm "$EXPECT_ARM"
+
+expectation() {
+	case "$1" in
+	base) echo 1 ;;
+	*) echo 0 ;;
+	esac
+}
+
+passed=0 failed=0
+summary=()
+for a in "${list[@]}"; do
+	arm=$a+i915-mock
+	step "$arm: worktree, i915 variant build (about 17 min cold per arm), boot"
+	wt=$("$ROOT/scripts/arm.sh" "$arm")
+	hdr=$wt/drivers/gpu/drm/i915/selftests/i915_mock_selftests.h
+	line=$(grep -n '^selftest(userptr,' "$hdr" | cut -d: -f1) ||
+		die "$arm: no userptr entry in ${hdr#"$wt"/} (is patches/i915-mock applied?)"
+	exp=$(expectation "${EXPECT_ARM:-$a}")
+	run=$(work_dir)/runs/$arm-i915${RUN_TAG:+-$RUN_TAG}
+	rc=0
+	GUEST_CMD=i915-mock GUEST_ARGS="igt__${line}__mock_userptr=1,st_expect_reclaim_invalidates=$exp" \
+		TIMEOUT=${TIMEOUT:-900} "$ROOT/scripts/run.sh" "$arm" i915 >&2 || rc=$?
+	# What the selftest measured, from its pr_info lines.
+	got=$(sed -n 's/.*\(userptr \(shmem\|anon\)\): reclaim of \([0-9]*\) pinned pages: \(.*\)$/\1: \4/p' \
+		"$run/console.log" 2>/dev/null | tr -d '\r' | paste -sd';' -)
+	if [ "$rc" = 0 ]; then
+		passed=$((passed + 1))
+		summary+=("ok     $a (expect_reclaim_invalidates=$exp): ${got:-no measurement printed}")
+	else
+		failed=$((failed + 1))
+		summary+=("FAILED $a (expect_reclaim_invalidates=$exp): ${got:-no measurement printed} (logs: ${run#"$ROOT"/})")
+	fi
+done
+printf '%s\n' "${summary[@]}"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
