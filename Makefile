@@ -15,7 +15,7 @@ arm_list = $(subst $(comma), ,$(ARMS))
 comma := ,
 
 .PHONY: help deps base arms build run ab check lint test-workbench test-guest \
-	check-patches export i915-mock clean distclean
+	check-patches export i915-mock skip-policy clean distclean
 
 help: ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -43,6 +43,9 @@ ab: deps ## the A/B job: every arm built, booted, tested, compared
 
 i915-mock: deps ## i915 userptr mock selftest in QEMU on ARMS (i915 variant, ~17 min per arm cold)
 	@scripts/i915-mock.sh $(ARMS)
+
+skip-policy: deps ## measure keep vs activate of skipped pinned folios (docs/skip-policy.md)
+	@scripts/skip-policy.sh
 
 check: deps ## every test: scripts, series, cocci, guests (prints N passed, N failed)
 	@scripts/check.sh

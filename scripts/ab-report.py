@@ -336,10 +336,13 @@ def incr_table(arms):
     p = next((a.params("pin-incremental") for a in arms if a.params("pin-incremental")), {})
     t = Table("The 2020 scenario: pinning a large object page by page (bench 3)", arms,
               "A %s MiB object (private anon as in 2020, and shmem) pinned with USERPTR_EMU_PIN_INCREMENTAL (one GUP call per "
-              "page) in a memory cgroup with memory.max = %s MiB and a %s MiB filler that "
-              "must be swapped out; then SUBMITs until one needs no re-pin (at most 3). "
-              "Counts: per run, `a, b, c`; time in ms, median [min..max] n."
-              % (p.get("object_mib", "?"), p.get("memory_max_mib", "?"), p.get("filler_mib", "?")))
+              "page) in a memory cgroup with memory.max = %s; the object's first half is populated and aged first "
+              "(the LRU tail), then a %s MiB filler, so the reclaim that the pin loop triggers at the limit meets "
+              "the object's own pinned pages first (as in the selftest pin_loop); then SUBMITs until one needs no "
+              "re-pin (at most 3). Counts: per run, `a, b, c`; time in ms, median [min..max] n."
+              % (p.get("object_mib", "?"),
+                 p.get("memory_max") or (p.get("memory_max_mib", "?") + " MiB"),
+                 p.get("filler_mib", "?")))
     for backing in ("anon", "shmem"):
         runs = {a.name: [r for r in a.select("pin-incremental", backing=backing) if "run" in r]
                 for a in arms}
@@ -632,9 +635,9 @@ def main():
              "measured side by side in one boot (bench 1's pinned/control pairs, bench 2's "
              "calibration loop). Every arm is a different boot, so an arm/base ratio of times "
              "compares different boots: prefer the counts, which are exact and do not depend "
-             "on speed. The guest kernel may run on a jiffies clocksource under TCG (see the "
-             "resolution row of the Runs table: 4000000 ns = 4 ms ticks), so times from "
-             "CLOCK_MONOTONIC are quantised to that; bench 4 times its faults with the TSC, "
+             "on speed. The guest boots with tsc=reliable, so CLOCK_MONOTONIC follows the TSC "
+             "(see the resolution row of the Runs table; without it the clocksource watchdog "
+             "falls back to 4 ms jiffies under TCG); bench 4 times its faults with the TSC, "
              "calibrated against CLOCK_MONOTONIC over 1 s.")
 
     for t in tables:

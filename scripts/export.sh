@@ -41,7 +41,7 @@ git -C "$wt" -c user.name="$name" -c user.email="$email" format-patch -q --rfc -
 	--thread --base=refs/tags/base -o "$dest" refs/tags/base..HEAD
 cover=$ROOT/patches/$series/cover-letter.txt
 if [ -r "$cover" ]; then
-	python3 - "$dest"/0000-cover-letter.patch "$cover" "$ROOT/docs/ab-results.md" <<'PY'
+	python3 - "$dest"/0000-cover-letter.patch "$cover" "$ROOT/docs/ab-results.md" "$ROOT/docs/skip-policy.md" <<'PY'
 import re, sys
 path, cover = sys.argv[1], open(sys.argv[2]).read().split("\n", 1)
 subject = cover[0].split("] ", 1)[-1].strip()
@@ -68,6 +68,32 @@ if "@AB_COUNTS@" in body:
                       for r in rows)
     when = gen.group(1) if gen else "unknown date"
     body = body.replace("@AB_COUNTS@", "From `make ab` of %s:\n\n%s" % (when, table))
+if "@SKIP_POLICY@" in body:
+    # Pinned folios met (skips) and pages scanned, per policy, from the
+    # generated docs/skip-policy.md.
+    md = open(sys.argv[4]).read()
+    gen = re.search(r"on (\d{4}-\d\d-\d\d \d\d:\d\d UTC)", md)
+    cols = [("0 activate", "activate"), ("0 activate (again)", "again"),
+            ("1 keep", "keep"), ("2 swapbacked+activate", "sb+act")]
+    out = []
+    for sec in md.split("\n## ")[1:]:
+        title, rest = sec.split("\n", 1)
+        if not title.startswith("Request"):
+            continue
+        cells = {}
+        for line in rest.splitlines():
+            c = [x.strip() for x in line.strip("|").split("|")]
+            if len(c) > 3 and c[2].isdigit():
+                cells[(c[0], c[1])] = "%s/%s" % (c[2], c[3])
+        backings = list(dict.fromkeys(b for b, _ in cells))
+        rows = [["ask " + ("R/2" if "R/2" in title else "R")] + [h for _, h in cols]]
+        rows += [["  " + b] + [cells.get((b, k), "-") for k, _ in cols] for b in backings]
+        w = [max(len(r[i]) for r in rows) for i in range(len(cols) + 1)]
+        out.append("\n".join((r[0].ljust(w[0]) + "".join("  " + r[i].rjust(w[i]) for i in range(1, len(cols) + 1))).rstrip()
+                              for r in rows))
+    when = gen.group(1) if gen else "unknown date"
+    body = body.replace("@SKIP_POLICY@", "From `make skip-policy` of %s (skips/scanned, pages):\n\n%s"
+                        % (when, "\n\n".join(out)))
 text = open(path).read()
 text = text.replace("*** SUBJECT HERE ***", subject).replace("*** BLURB HERE ***", body)
 open(path, "w").write(text)

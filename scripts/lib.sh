@@ -8,7 +8,7 @@ ARMS_ALL="base mayfail pin-aware"
 VARIANTS_ALL="test debug i915"
 # Overlays: test-only series applied on top of an arm ("ARM+OVERLAY" is an
 # arm of its own, with its own worktree), never part of a compared arm.
-OVERLAYS_ALL="i915-mock"
+OVERLAYS_ALL="i915-mock skip-policy"
 START_TS=${START_TS:-$(date +%s)}
 export START_TS
 

@@ -30,7 +30,10 @@ if [ "$swap" = virtio ]; then
 	args+=(-drive "file=$run/swap.img,if=virtio,format=raw,cache=unsafe")
 fi
 # panic=-1: reboot at once on panic, which -no-reboot turns into an exit.
-cmdline="console=ttyS0 panic=-1 loglevel=7 workbench.swap=$swap $*"
+# tsc=reliable: under TCG the clocksource watchdog (jiffies, whose ticks
+# arrive late) marks the TSC unstable after some seconds and the guest
+# falls back to a 4 ms jiffies clock; the TSC itself follows QEMU's clock.
+cmdline="console=ttyS0 panic=-1 loglevel=7 tsc=reliable workbench.swap=$swap $*"
 args+=(-append "$cmdline")
 printf '%q ' qemu-system-x86_64 "${args[@]}" >"$run/qemu.cmd"
 echo >>"$run/qemu.cmd"

@@ -87,7 +87,9 @@ if GIT_CONFIG_GLOBAL=$gc BUILD="$BUILD" scripts/export.sh pin-aware >"$T_LOG.out
 	cl=$BUILD/export/pin-aware/0000-cover-letter.patch
 	t_if "export: the cover letter carries the generated A/B counts" \
 		grep -q '^  pinned-range invalidations, total' "$cl"
-	if grep -q -E '@AB_COUNTS@|\*\*\* (SUBJECT|BLURB) HERE' "$cl"; then
+	t_if "export: the cover letter carries the generated skip-policy counts" \
+		grep -q -E '^From .make skip-policy. of [0-9]' "$cl"
+	if grep -q -E '@AB_COUNTS@|@SKIP_POLICY@|\*\*\* (SUBJECT|BLURB) HERE' "$cl"; then
 		t_fail "export: a placeholder is left in the cover letter"
 	else
 		t_ok "export: no placeholder left in the cover letter"

@@ -7,11 +7,18 @@
  *		pin_user_page()
  *
  * under memory-cgroup pressure, where reclaim entered from the loop meets
- * pages [0, n-1] of the very object being pinned.  memory.max is set close
- * to the object size and a filler must be swapped out to make room.  We
- * measure the time until the object holds a valid set of pages (CREATE
- * with USERPTR_EMU_PIN_INCREMENTAL, then SUBMITs until one needs no
- * re-pin, at most MAX_SUBMITS), and count the self-invalidations.
+ * pages [0, n-1] of the very object being pinned.  The setup is that of
+ * the selftest (pin_reclaim.c, pin_loop): the first half of the object is
+ * populated first and aged, so it is the tail of the LRU; a filler comes
+ * after it; memory.max is then set 512 KiB above the usage, and the pin
+ * loop faults in the second half right at the limit.  The reclaim this
+ * triggers meets the first half, pinned by then, before it gets to the
+ * filler, which it can always free instead.  (With an untouched object
+ * and a filler at the LRU tail, reclaim only ever frees the filler and no
+ * arm shows a self-invalidation.)  We measure the time until the object
+ * holds a valid set of pages (CREATE with USERPTR_EMU_PIN_INCREMENTAL,
+ * then SUBMITs until one needs no re-pin, at most MAX_SUBMITS), and count
+ * the self-invalidations.
  *
  * Two backings: private anon, as in 2020 (since then shrink_folio_list()
  * skips pinned anon that is not in the swap cache, so base should be
@@ -34,11 +41,17 @@ static void run(int efd, int shmem, int idx, size_t obj_len, size_t fill_len,
 	char *filler, *obj;
 	unsigned int h;
 
-	memcg_enter(&cg, "ab-incr", obj_len + fill_len / 2 + MIB);
-	filler = map_anon(fill_len, 0);
-	fill_pages(filler, fill_len, seed);
-	/* Not touched: the pin faults it in. */
+	memcg_enter(&cg, "ab-incr", 0);
 	obj = shmem ? map_memfd(obj_len) : map_anon(obj_len, 0);
+	filler = map_anon(fill_len, 0);
+	madvise(obj, obj_len, MADV_NOHUGEPAGE);
+	madvise(filler, fill_len, MADV_NOHUGEPAGE);
+	/* LRU order: first half of the object, then the filler; all old. */
+	fill_pages(obj, obj_len / 2, seed);
+	fill_pages(filler, fill_len, seed + 1);
+	if (write_str("/proc/self/clear_refs", "1"))
+		die("/proc/self/clear_refs");
+	memcg_set_max(&cg, memcg_current(&cg) + 512 * 1024);
 
 	emu_stats(efd, &ea);
 	vm_read(&a);
@@ -72,6 +85,7 @@ static void run(int efd, int shmem, int idx, size_t obj_len, size_t fill_len,
 	vm_print_delta(&a, &b, (const char *const[]){ "pgunmap_pinned_skip", NULL });
 	printf("\n");
 
+	memcg_set_max(&cg, 0);
 	emu_destroy(efd, h);
 	munmap(obj, obj_len);
 	munmap(filler, fill_len);
@@ -92,9 +106,8 @@ int main(int argc, char **argv)
 	obj_len = (o.quick ? 8 : 32) * MIB;
 	fill_len = (o.quick ? 4 : 8) * MIB;
 	runs = o.quick ? 3 : 5;
-	printf("AB bench=pin-incremental stage=params object_mib=%zu filler_mib=%zu memory_max_mib=%zu runs=%d seed=%lu\n",
-	       obj_len / MIB, fill_len / MIB, (obj_len + fill_len / 2 + MIB) / MIB,
-	       runs, o.seed);
+	printf("AB bench=pin-incremental stage=params object_mib=%zu filler_mib=%zu memory_max=usage+512KiB runs=%d seed=%lu\n",
+	       obj_len / MIB, fill_len / MIB, runs, o.seed);
 	for (int shmem = 0; shmem <= 1; shmem++)
 		for (int i = 1; i <= runs; i++)
 			run(efd, shmem, i, obj_len, fill_len, o.seed);

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * skip_policy: where should reclaim put a DMA-pinned folio that it did not
+ * unmap?  Counts for the candidate policies, measured side by side in one
+ * boot of the experiment kernel (overlay arm pin-aware+skip-policy, knob
+ * /sys/kernel/debug/pin_reclaim_skip_policy; see patches/skip-policy):
+ *
+ *	0  activate it (the series as posted)
+ *	1  keep it on the inactive list
+ *	2  a lazyfree anon folio becomes swapbacked again, then activate
+ *	3  as 2, then keep
+ *
+ * For each backing type and policy, in a fresh memory cgroup: a region R
+ * whose first half is pinned by a userptr_emu object and whose second half
+ * is unpinned, plus a hot set H of R/4 private anon that is touched before
+ * every request (a working set that should survive).  P passes of two
+ * memory.reclaim requests, each after MADV_COLD on R and a touch of H:
+ *
+ *	exact: R/2, what is cold and unpinned
+ *	over:  R, more than that: reclaim hunts through the pinned folios
+ *
+ * Per request: skips (pgunmap_pinned_skip: pinned folios met, i.e. scans
+ * of pinned folios), scanned, reclaimed, activations, deactivations and
+ * hot_lost (pages of H not resident afterwards); the unpinned half and H
+ * are faulted back in after each request.  A total line per type, policy
+ * and request kind closes each group.  Policy 0 runs again after the
+ * others ("0r"), to show how well a count repeats within one boot.
+ */
+#include "regions.h"
+
+#define KNOB "/sys/kernel/debug/pin_reclaim_skip_policy"
+#define NR_POLICIES 4
+
+static const char *const policy_name[NR_POLICIES] = {
+	"activate", "keep", "swapbacked+activate", "swapbacked+keep",
+};
+
+static const enum type types[] = { ANON, SWAPCACHE, MADVFREE, SHMEM, THP_SHMEM };
+
+enum { EXACT, OVER, NR_ASKS };
+static const char *const ask_name[NR_ASKS] = { "exact", "over" };
+
+struct counts {
+	long long skips, scanned, reclaimed, activate, deactivate, hot_lost, eagain;
+	unsigned long long ns;
+};
+
+static long long not_resident(const char *p, size_t len)
+{
+	size_t n = len / PAGE_SZ;
+	unsigned char *vec = malloc(n);
+	long long out = 0;
+
+	if (!vec || mincore((void *)p, len, vec))
+		die("mincore");
+	for (size_t i = 0; i < n; i++)
+		out += !(vec[i] & 1);
+	free(vec);
+	return out;
+}
+
+static void request(const struct memcg *cg, struct region *r, char *hot,
+		    size_t hot_len, int ask, struct counts *c)
+{
+	struct vmstat a, b;
+	uint64_t t0;
+	int ret;
+
+	if (madvise(r->p, r->len, MADV_COLD))
+		die("MADV_COLD");
+	touch_pages(hot, hot_len);
+	vm_read(&a);
+	t0 = now_ns();
+	ret = memcg_reclaim(cg, ask == EXACT ? r->len / 2 : r->len);
+	c->ns = now_ns() - t0;
+	vm_read(&b);
+	c->skips = vm_get(&b, "pgunmap_pinned_skip") - vm_get(&a, "pgunmap_pinned_skip");
+	c->scanned = vm_delta2(&a, &b, "pgscan_anon", "pgscan_file");
+	c->reclaimed = vm_delta2(&a, &b, "pgsteal_anon", "pgsteal_file");
+	c->activate = vm_get(&b, "pgactivate") - vm_get(&a, "pgactivate");
+	c->deactivate = vm_get(&b, "pgdeactivate") - vm_get(&a, "pgdeactivate");
+	c->hot_lost = not_resident(hot, hot_len);
+	c->eagain = ret == -EAGAIN;
+	/* The CPU comes back to its data. */
+	touch_pages(r->p + r->len / 2, r->len / 2);
+	touch_pages(hot, hot_len);
+}
+
+static void print_counts(const char *head, const struct counts *c)
+{
+	printf("AB bench=policy %s skips=%lld scanned=%lld reclaimed=%lld pgactivate=%lld pgdeactivate=%lld hot_lost=%lld eagain=%lld reclaim_ns=%llu\n",
+	       head, c->skips, c->scanned, c->reclaimed, c->activate,
+	       c->deactivate, c->hot_lost, c->eagain, c->ns);
+}
+
+static void run(int efd, enum type t, int policy, int repeat, size_t len,
+		int passes, unsigned long seed)
+{
+	struct counts c, total[NR_ASKS] = {};
+	struct userptr_emu_create cr;
+	struct userptr_emu_submit sub;
+	struct region r = { .len = len };
+	struct memcg cg;
+	char head[128], cgname[64], val[8];
+	size_t hot_len = len / 4;
+	unsigned int h;
+	char *hot;
+
+	snprintf(val, sizeof(val), "%d", policy);
+	if (write_str(KNOB, val))
+		die("cannot write %s", KNOB);
+	/* A fresh cgroup each time: nothing left over from the previous run. */
+	snprintf(cgname, sizeof(cgname), "ab-policy-%s-%d%s", type_name[t],
+		 policy, repeat ? "-again" : "");
+	memcg_enter(&cg, cgname, 0);
+	setup(&r, t, seed);
+	hot = map_anon(hot_len, 0);
+	fill_pages(hot, hot_len, seed + 100);
+	h = emu_create(efd, r.p, len / 2, r.pin_flags, &cr);
+
+	for (int pass = 1; pass <= passes; pass++) {
+		for (int ask = 0; ask < NR_ASKS; ask++) {
+			request(&cg, &r, hot, hot_len, ask, &c);
+			if (emu_submit(efd, h, &sub))
+				die("USERPTR_EMU_SUBMIT");
+			snprintf(head, sizeof(head), "type=%s policy=%d ask=%s pass=%d",
+				 type_name[t], policy, ask_name[ask], pass);
+			print_counts(head, &c);
+			total[ask].skips += c.skips;
+			total[ask].scanned += c.scanned;
+			total[ask].reclaimed += c.reclaimed;
+			total[ask].activate += c.activate;
+			total[ask].deactivate += c.deactivate;
+			total[ask].hot_lost += c.hot_lost;
+			total[ask].eagain += c.eagain;
+			total[ask].ns += c.ns;
+		}
+	}
+	for (int ask = 0; ask < NR_ASKS; ask++) {
+		snprintf(head, sizeof(head), "stage=total type=%s policy=%d%s name=%s ask=%s passes=%d",
+			 type_name[t], policy, repeat ? "r" : "", policy_name[policy],
+			 ask_name[ask], passes);
+		print_counts(head, &total[ask]);
+	}
+
+	emu_destroy(efd, h);
+	munmap(hot, hot_len);
+	teardown(&r);
+	memcg_leave(&cg);
+}
+
+int main(int argc, char **argv)
+{
+	struct bench_opts o;
+	int efd, passes;
+	size_t len;
+
+	bench_init("skip_policy", argc, argv, &o);
+	if (access(KNOB, W_OK))
+		skip("no %s: boot the experiment arm pin-aware+skip-policy", KNOB);
+	efd = emu_open();
+	if (efd < 0)
+		skip("no %s (userptr_emu.ko not loaded)", USERPTR_EMU_DEBUGFS_PATH);
+	emu_set_wait_us(0);
+	len = (o.quick ? 4 : 8) * MIB;
+	passes = o.quick ? 2 : 3;
+	printf("AB bench=policy stage=params region_mib=%zu hot_mib=%zu passes=%d seed=%lu\n",
+	       len / MIB, len / 4 / MIB, passes, o.seed);
+	/* Policy 0 once more at the end: how well a count repeats in a boot. */
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		for (int p = 0; p <= NR_POLICIES; p++)
+			run(efd, types[i], p % NR_POLICIES, p == NR_POLICIES, len,
+			    passes, o.seed);
+	write_str(KNOB, "0");
+	close(efd);
+	return 0;
+}
