@@ -33,7 +33,15 @@ fi
 # tsc=reliable: under TCG the clocksource watchdog (jiffies, whose ticks
 # arrive late) marks the TSC unstable after some seconds and the guest
 # falls back to a 4 ms jiffies clock; the TSC itself follows QEMU's clock.
-cmdline="console=ttyS0 panic=-1 loglevel=7 tsc=reliable workbench.swap=$swap $*"
+# tsc_early_khz: a TCG guest reads the host's TSC, and on a loaded host its
+# PIT calibration fails ("Unable to calibrate against PIT"; no HPET without
+# ACPI), which also leaves it on jiffies. Given only for a constant TSC.
+tsc=tsc=reliable
+if [ "$accel" != kvm ] && grep -q -m1 '^flags.* constant_tsc' /proc/cpuinfo; then
+	khz=$(awk '/^cpu MHz/ { printf "%d", $4 * 1000; exit }' /proc/cpuinfo)
+	[ -z "$khz" ] || tsc="$tsc tsc_early_khz=$khz"
+fi
+cmdline="console=ttyS0 panic=-1 loglevel=7 $tsc workbench.swap=$swap $*"
 args+=(-append "$cmdline")
 printf '%q ' qemu-system-x86_64 "${args[@]}" >"$run/qemu.cmd"
 echo >>"$run/qemu.cmd"

@@ -16,7 +16,7 @@ FIELDS = ["skips", "scanned", "reclaimed", "pgactivate", "pgdeactivate",
 
 
 def parse(tap):
-    totals, params = [], {}
+    totals, params, nopin = [], {}, {"runs": [], "total": {}, "params": {}}
     for line in tap.read_text(errors="replace").splitlines():
         line = line.lstrip("# ").strip()
         if not line.startswith("AB bench=policy"):
@@ -24,16 +24,22 @@ def parse(tap):
         kv = dict(re.findall(r"(\w+)=(\S+)", line))
         if kv.get("stage") == "params":
             params = kv
+        elif kv.get("stage") == "nopin":
+            nopin["runs"].append(kv)
+        elif kv.get("stage") == "nopin-total":
+            nopin["total"] = kv
+        elif kv.get("stage") == "nopin-params":
+            nopin["params"] = kv
         elif kv.get("stage") == "total":
             totals.append(kv)
-    return params, totals
+    return params, totals, nopin
 
 
 def main():
     if len(sys.argv) != 3:
         sys.exit("usage: skip-policy-report.py RUNDIR OUT.md")
     run, out = Path(sys.argv[1]), Path(sys.argv[2])
-    params, totals = parse(run / "results.tap")
+    params, totals, nopin = parse(run / "results.tap")
     if not totals:
         sys.exit(f"error: no 'AB bench=policy stage=total' lines in {run}/results.tap")
     base_ns = {(t["type"], t["ask"]): int(t["reclaim_ns"])
@@ -78,6 +84,24 @@ def main():
             name = t["name"] + (" (again)" if t["policy"].endswith("r") else "")
             lines.append(f"| {t['type']} | {t['policy'].rstrip('r')} {name} | " +
                          " | ".join(t[f] for f in FIELDS) + f" | {ratio} |")
+        lines.append("")
+    if nopin["total"]:
+        t, p = nopin["total"], nopin["params"]
+        lines += ["## Cost of the early check without pins", "",
+                  f"Reclaim of {p.get('anon_mib', '?')} MiB anon + {p.get('file_mib', '?')} MiB "
+                  "tmpfs, no pin anywhere (the work of bench 2, `reclaim_nopin`), with the early "
+                  "check on and off (knob bit 2) in pairs in this boot, alternating which goes "
+                  "first. Ratio = throughput with the check / without it, per pair:",
+                  "",
+                  f"**median {t['ratio_median']}, range {t['ratio_min']}..{t['ratio_max']}, "
+                  f"{t['pairs']} pairs.** The spread between pairs is TCG noise (host load, "
+                  "translation caches); a ratio inside it means no cost this setup can see.",
+                  "",
+                  "| pair | check | ms | reclaimed | scanned |",
+                  "|---|---|---:|---:|---:|"]
+        for r in nopin["runs"]:
+            lines.append(f"| {r['pair']} | {r['check']} | {int(r['ns']) / 1e6:.1f} | "
+                         f"{r['reclaimed']} | {r['scanned']} |")
         lines.append("")
     lines += ["QEMU command:", "", "```", cmd, "```", ""]
     out.write_text("\n".join(lines))

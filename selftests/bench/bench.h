@@ -374,6 +374,51 @@ static inline int memcg_reclaim(const struct memcg *cg, unsigned long bytes)
 	return write_str(f, v);
 }
 
+/* ---- reclaim without pins (reclaim_nopin, skip_policy) ---- */
+
+struct nopin_result {
+	uint64_t ns;
+	long long reclaimed, scanned;
+	int eagain;
+};
+
+/*
+ * Fill a fresh memory cgroup with @len of private anon and @len of a tmpfs
+ * file, then time one memory.reclaim of everything.
+ */
+static inline void nopin_run(size_t len, unsigned long seed, struct nopin_result *r)
+{
+	struct vmstat a, b;
+	struct memcg cg;
+	char *anon, *file;
+	int fd, ret;
+
+	memcg_enter(&cg, "ab-nopin", 0);
+	anon = map_anon(len, 0);
+	fd = open("/tmp/ab-nopin-file", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || ftruncate(fd, len))
+		die("tmpfs file");
+	unlink("/tmp/ab-nopin-file");
+	file = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (file == MAP_FAILED)
+		die("mmap tmpfs file");
+	fill_pages(anon, len, seed);
+	fill_pages(file, len, seed + 1000);
+
+	vm_read(&a);
+	r->ns = now_ns();
+	ret = memcg_reclaim(&cg, 2 * len);
+	r->ns = now_ns() - r->ns;
+	vm_read(&b);
+	r->reclaimed = vm_delta2(&a, &b, "pgsteal_anon", "pgsteal_file");
+	r->scanned = vm_delta2(&a, &b, "pgscan_anon", "pgscan_file");
+	r->eagain = ret == -EAGAIN;
+	munmap(anon, len);
+	munmap(file, len);
+	close(fd);
+	memcg_leave(&cg);
+}
+
 /* ---- the userptr_emu module ---- */
 
 static inline int emu_open(void)
@@ -430,6 +475,13 @@ static inline void emu_destroy(int fd, unsigned int handle)
 }
 
 /* ---- statistics ---- */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
 
 static int cmp_u64(const void *a, const void *b)
 {

@@ -22,40 +22,14 @@ int main(int argc, char **argv)
 	printf("AB bench=reclaim-nopin stage=params anon_mib=%zu file_mib=%zu runs=%d seed=%lu\n",
 	       len / MIB, len / MIB, runs, o.seed);
 	for (int i = 1; i <= runs; i++) {
-		struct vmstat a, b;
-		struct memcg cg;
-		uint64_t cal, t;
-		char *anon, *file;
-		long long pages;
-		int fd, ret;
+		struct nopin_result r;
+		uint64_t cal;
 
 		cal = calib_ns();
-		memcg_enter(&cg, "ab-nopin", 0);
-		anon = map_anon(len, 0);
-		fd = open("/tmp/ab-nopin-file", O_RDWR | O_CREAT | O_TRUNC, 0600);
-		if (fd < 0 || ftruncate(fd, len))
-			die("tmpfs file");
-		unlink("/tmp/ab-nopin-file");
-		file = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-		if (file == MAP_FAILED)
-			die("mmap tmpfs file");
-		fill_pages(anon, len, o.seed + i);
-		fill_pages(file, len, o.seed + i + 1000);
-
-		vm_read(&a);
-		t = now_ns();
-		ret = memcg_reclaim(&cg, 2 * len);
-		t = now_ns() - t;
-		vm_read(&b);
-		pages = vm_delta2(&a, &b, "pgsteal_anon", "pgsteal_file");
+		nopin_run(len, o.seed + i, &r);
 		printf("AB bench=reclaim-nopin run=%d ns=%llu reclaimed=%lld scanned=%lld calib_ns=%llu eagain=%d\n",
-		       i, (unsigned long long)t, pages,
-		       vm_delta2(&a, &b, "pgscan_anon", "pgscan_file"),
-		       (unsigned long long)cal, ret == -EAGAIN);
-		munmap(anon, len);
-		munmap(file, len);
-		close(fd);
-		memcg_leave(&cg);
+		       i, (unsigned long long)r.ns, r.reclaimed, r.scanned,
+		       (unsigned long long)cal, r.eagain);
 	}
 	return 0;
 }

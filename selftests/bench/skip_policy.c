@@ -25,6 +25,11 @@
  * are faulted back in after each request.  A total line per type, policy
  * and request kind closes each group.  Policy 0 runs again after the
  * others ("0r"), to show how well a count repeats within one boot.
+ *
+ * First, the cost of the early check without any pin (bit 2 of the knob
+ * turns it off): pairs of reclaim_nopin runs, one with the check and one
+ * without, alternating which goes first; per pair the throughput ratio
+ * on/off, then the median and range of the ratios.
  */
 #include "regions.h"
 
@@ -84,6 +89,35 @@ static void request(const struct memcg *cg, struct region *r, char *hot,
 	/* The CPU comes back to its data. */
 	touch_pages(r->p + r->len / 2, r->len / 2);
 	touch_pages(hot, hot_len);
+}
+
+static void nopin_overhead(int pairs, size_t len, unsigned long seed)
+{
+	double ratio[64];
+	int n = 0;
+
+	printf("AB bench=policy stage=nopin-params anon_mib=%zu file_mib=%zu pairs=%d\n",
+	       len / MIB, len / MIB, pairs);
+	for (int i = 1; i <= pairs && n < 64; i++) {
+		struct nopin_result r[2];	/* [0] check on, [1] off */
+
+		for (int k = 0; k < 2; k++) {
+			int off = (i + k) % 2;	/* odd pairs: off first */
+
+			write_str(KNOB, off ? "4" : "0");
+			nopin_run(len, seed + i, &r[off]);
+			printf("AB bench=policy stage=nopin pair=%d check=%s ns=%llu reclaimed=%lld scanned=%lld eagain=%d\n",
+			       i, off ? "off" : "on", (unsigned long long)r[off].ns,
+			       r[off].reclaimed, r[off].scanned, r[off].eagain);
+		}
+		if (r[0].ns && r[1].ns && r[1].reclaimed)
+			ratio[n++] = ((double)r[0].reclaimed / r[0].ns) /
+				     ((double)r[1].reclaimed / r[1].ns);
+	}
+	write_str(KNOB, "0");
+	qsort(ratio, n, sizeof(ratio[0]), cmp_double);
+	printf("AB bench=policy stage=nopin-total pairs=%d ratio_median=%.3f ratio_min=%.3f ratio_max=%.3f\n",
+	       n, n ? ratio[n / 2] : 0.0, n ? ratio[0] : 0.0, n ? ratio[n - 1] : 0.0);
 }
 
 static void print_counts(const char *head, const struct counts *c)
@@ -164,6 +198,7 @@ int main(int argc, char **argv)
 	emu_set_wait_us(0);
 	len = (o.quick ? 4 : 8) * MIB;
 	passes = o.quick ? 2 : 3;
+	nopin_overhead(o.quick ? 5 : 9, (o.quick ? 4 : 16) * MIB, o.seed);
 	printf("AB bench=policy stage=params region_mib=%zu hot_mib=%zu passes=%d seed=%lu\n",
 	       len / MIB, len / 4 / MIB, passes, o.seed);
 	/* Policy 0 once more at the end: how well a count repeats in a boot. */
