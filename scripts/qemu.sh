@@ -3,7 +3,11 @@
 # timeout. ttyS0 (kernel console) -> RUNDIR/console.log, ttyS1 (the suite's
 # TAP) -> RUNDIR/results.tap. Exit status: QEMU's, or 124 on timeout.
 # Environment: MEM (1G), SMP (2), TIMEOUT (seconds, 900), SWAP
-# (virtio|zram|none, default virtio), SWAP_SIZE (1G), ACCEL (tcg|kvm).
+# (virtio|zram|none, default virtio), SWAP_SIZE (1G), ACCEL (tcg|kvm),
+# NUMA (none|tiers, default none; tiers: MEM split in two ACPI NUMA nodes,
+# node 1 CPU-less and, per HMAT, 4x the latency and 1/5 the bandwidth of
+# node 0, which a kernel with CONFIG_ACPI_HMAT puts in a lower memory tier;
+# scripts/run.sh sets it for the "numa" config variant).
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -15,7 +19,8 @@ shift 3
 need_cmds qemu-system-x86:qemu-system-x86_64
 
 mem=${MEM:-1G} smp=${SMP:-2} timeout=${TIMEOUT:-900} swap=${SWAP:-virtio}
-accel=${ACCEL:-tcg}
+accel=${ACCEL:-tcg} numa=${NUMA:-none}
+case "$numa" in none | tiers) ;; *) die "NUMA=$numa: use none or tiers" ;; esac
 case "$swap" in virtio | zram | none) ;; *) die "SWAP=$swap: use virtio, zram or none" ;; esac
 case "$accel" in tcg) accel=tcg,thread=multi ;; kvm) ;; *) die "ACCEL=$accel: use tcg or kvm" ;; esac
 
@@ -24,6 +29,27 @@ rm -f "$run/console.log" "$run/results.tap" "$run/qemu.rc"
 args=(-accel "$accel" -smp "$smp" -m "$mem" -nodefaults -display none -no-reboot
 	-serial "file:$run/console.log" -serial "file:$run/results.tap"
 	-kernel "$kernel" -initrd "$initrd")
+if [ "$numa" = tiers ]; then
+	case "$mem" in
+	*[0-9]G) mib=$((${mem%G} * 1024)) ;;
+	*[0-9]M) mib=${mem%M} ;;
+	*) die "NUMA=tiers needs MEM as <N>M or <N>G, not '$mem'" ;;
+	esac
+	if [ "$mib" -lt 256 ] || [ $((mib % 2)) != 0 ]; then
+		die "NUMA=tiers: MEM=$mem must be an even number of MiB, at least 256M"
+	fi
+	lb=hmat-lb,initiator=0,hierarchy=memory
+	args+=(-machine "hmat=on"
+		-object "memory-backend-ram,id=m0,size=$((mib / 2))M"
+		-object "memory-backend-ram,id=m1,size=$((mib / 2))M"
+		-numa "node,nodeid=0,memdev=m0,cpus=0-$((smp - 1)),initiator=0"
+		-numa "node,nodeid=1,memdev=m1,initiator=0"
+		-numa "dist,src=0,dst=1,val=20"
+		-numa "$lb,target=0,data-type=access-latency,latency=10"
+		-numa "$lb,target=0,data-type=access-bandwidth,bandwidth=10G"
+		-numa "$lb,target=1,data-type=access-latency,latency=40"
+		-numa "$lb,target=1,data-type=access-bandwidth,bandwidth=2G")
+fi
 if [ "$swap" = virtio ]; then
 	rm -f "$run/swap.img"
 	truncate -s "${SWAP_SIZE:-1G}" "$run/swap.img"

@@ -7,7 +7,8 @@
 # the run directory), EXPECT_ARM (the arm whose expectations the guest
 # suite checks; default ARM: a different one is a negative control), and
 # everything scripts/qemu.sh reads (MEM, SMP,
-# TIMEOUT, SWAP, ACCEL). Logs: build/<base>/runs/ARM-VARIANT[-TAG]/.
+# TIMEOUT, SWAP, ACCEL, NUMA; the "numa" variant defaults to NUMA=tiers).
+# Logs: build/<base>/runs/ARM-VARIANT[-TAG]/.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -15,6 +16,8 @@ arm_variant_args run.sh "$@"
 cmd=${GUEST_CMD:-suite}
 [ -z "${EXPECT_ARM:-}" ] || check_arm "$EXPECT_ARM"
 case "$cmd" in suite | bench | i915-mock | warn | panic | hang | true) ;; *) die "GUEST_CMD=$cmd: use suite, bench, i915-mock, warn, panic, hang or true" ;; esac
+
+[ "$variant" != numa ] || export NUMA=${NUMA:-tiers}
 
 work=$("$ROOT/scripts/base-tree.sh")
 out=$("$ROOT/scripts/build.sh" "$arm" "$variant")
@@ -43,7 +46,7 @@ if [ "$cmd" = i915-mock ]; then
 fi
 initrd=$(MODULES_DIR="$mods" MODULES_TREE="$tree" "$ROOT/scripts/initramfs.sh" "$arm" "$variant")
 
-step "$arm/$variant: booting (cmd=$cmd, mem=${MEM:-1G}, swap=${SWAP:-virtio}, timeout=${TIMEOUT:-900}s)"
+step "$arm/$variant: booting (cmd=$cmd, mem=${MEM:-1G}, swap=${SWAP:-virtio}, numa=${NUMA:-none}, timeout=${TIMEOUT:-900}s)"
 "$ROOT/scripts/qemu.sh" "$out/arch/x86/boot/bzImage" "$initrd" "$run" \
 	"workbench.arm=${EXPECT_ARM:-$arm}" "workbench.cmd=$cmd" ${GUEST_ARGS:+"workbench.args=$GUEST_ARGS"} || true
 step "$arm/$variant: guest finished; judging $run"

@@ -35,6 +35,7 @@ workingset_refault_anon oom_kill"
 
 # name|timeout|command: one line per test binary, in run order.
 TESTS="pin_reclaim|600|pin_reclaim
+pin_demote|300|pin_demote
 userptr_selfinval|300|userptr_selfinval
 emu_ioctl_test|300|emu_ioctl_test
 cow|300|cow
