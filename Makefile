@@ -9,7 +9,7 @@ ARMS ?= base,mayfail,pin-aware
 ARM ?= pin-aware
 VARIANT ?= test
 export BUILD ?= $(CURDIR)/build
-export KSRC QUICK MEM SMP TIMEOUT SWAP ACCEL JOBS
+export KSRC QUICK MEM SMP TIMEOUT SWAP ACCEL JOBS I915_MOCK
 
 arm_list = $(subst $(comma), ,$(ARMS))
 comma := ,
@@ -21,7 +21,7 @@ help: ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | \
 		awk -F':.*## ' '{ printf "  make %-16s %s\n", $$1, $$2 }'
 	@echo "  variables: ARMS=$(ARMS) ARM=$(ARM) VARIANT=$(VARIANT) KSRC=<your tree> QUICK=1"
-	@echo "             MEM=1G SWAP=virtio|zram|none TIMEOUT=900 ACCEL=tcg|kvm"
+	@echo "             MEM=1G SWAP=virtio|zram|none TIMEOUT=900 ACCEL=tcg|kvm I915_MOCK=1 (make ab)"
 
 deps: ## install (as root) or list the packages the workbench needs
 	@scripts/deps.sh

@@ -9,8 +9,10 @@
 # the report). Environment: QUICK=1 (short version for development: small
 # sizes, results go to build/ only, docs/ is left alone), SEED (1), MEM (1G),
 # SMP (2), SWAP (zram: synchronous, so a pass frees what it wrote and the
-# counts repeat from job to job), TIMEOUT (per boot). Raw data of every
-# job: build/<base>/ab/<date>-<mode>/.
+# counts repeat from job to job), TIMEOUT (per boot), I915_MOCK=1 (also
+# run the i915 userptr mock selftest on every arm: make i915-mock, about
+# 17 min of CPU per arm for the i915 build). Raw data of every job:
+# build/<base>/ab/<date>-<mode>/.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -147,5 +149,12 @@ if [ -n "$quick" ]; then
 	step "ab: QUICK=1: selftest matrix skipped (run: scripts/ab-suite.sh ARMS)"
 elif ! "$ROOT/scripts/ab-suite.sh" "$(IFS=,; echo "${ordered[*]}")" "$md"; then
 	failed+=("selftests")
+fi
+# 6. On request, the i915 mock selftest on every arm (docs/i915-mock-results.md).
+if [ -n "${I915_MOCK:-}" ] && [ "${I915_MOCK:-}" != 0 ]; then
+	step "ab: I915_MOCK=1: the i915 userptr mock selftest on ${ordered[*]}"
+	mock_out=$ROOT/docs/i915-mock-results.md
+	[ -z "$quick" ] || mock_out=$abdir/i915-mock-results.md
+	OUT=$mock_out TIMEOUT=900 "$ROOT/scripts/i915-mock.sh" "$(IFS=,; echo "${ordered[*]}")" || failed+=("i915-mock")
 fi
 [ "${#failed[@]}" = 0 ] || die "ab: the run of ${failed[*]} failed (the report shows what it has)"
