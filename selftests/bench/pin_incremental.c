@@ -104,7 +104,12 @@ int main(int argc, char **argv)
 		skip("no %s (userptr_emu.ko not loaded)", USERPTR_EMU_DEBUGFS_PATH);
 	emu_set_wait_us(0);
 	obj_len = (o.quick ? 8 : 32) * MIB;
-	fill_len = (o.quick ? 4 : 8) * MIB;
+	/*
+	 * As large as the object: the pin loop needs the room of the whole
+	 * second half, which only the filler can give (the pinned first half
+	 * cannot be reclaimed); with less, the memcg OOM-kills the loop.
+	 */
+	fill_len = obj_len;
 	runs = o.quick ? 3 : 5;
 	printf("AB bench=pin-incremental stage=params object_mib=%zu filler_mib=%zu memory_max=usage+512KiB runs=%d seed=%lu\n",
 	       obj_len / MIB, fill_len / MIB, runs, o.seed);
