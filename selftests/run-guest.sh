@@ -59,6 +59,19 @@ selected() {
 }
 
 want="$*"
+# An unknown name is a mistake, not an empty selection.
+for w in $want; do
+	case "
+$TESTS" in
+	*"
+$w|"*) ;;
+	*)
+		echo "TAP version 13"
+		echo "1..1"
+		echo "not ok 1 $arm:$w # unknown test (known: $(echo "$TESTS" | cut -d'|' -f1 | tr '\n' ' '))"
+		exit 2 ;;
+	esac
+done
 # Count what will run (a missing binary is still reported, as a skip).
 n=0
 plan=
