@@ -45,6 +45,9 @@ def main():
     base_ns = {(t["type"], t["ask"]): int(t["reclaim_ns"])
                for t in totals if t["policy"] == "0"}
     cmd = (run / "qemu.cmd").read_text().strip() if (run / "qemu.cmd").exists() else "n/a"
+    # Paths relative to the repository, as in ab-results.md: nothing of this machine.
+    root = str(Path(__file__).resolve().parents[1]) + "/"
+    cmd = cmd.replace(root, "")
     # The run's date (of its data, so regenerating gives the same file).
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime((run / "results.tap").stat().st_mtime))
     lines = [
