@@ -75,8 +75,8 @@ for a in "${ordered[@]}"; do
 	"$ROOT/scripts/build.sh" "$a" test >/dev/null
 done
 
-# 2. The benchmark binaries go where run.sh packs the test binaries from.
-run_logged "$work/logs/bench-build.log" make -C "$ROOT/selftests/bench" OUT="$BUILD/selftests" KSRC="$work/src"
+# 2. The benchmark binaries: run.sh builds them with the other test
+# binaries (selftests/Makefile, target bench) before each boot.
 
 # 3. One fresh boot per arm. ETA from the last job of this mode, else a guess.
 est=420

@@ -306,6 +306,19 @@ static inline void memcg_file(const struct memcg *cg, const char *f, char *buf,
 	snprintf(buf, sz, "%s/%s", cg->path, f);
 }
 
+/* Set memory.max of @cg: @bytes, or "max" for 0.  0 or -errno. */
+static inline int memcg_set_max(const struct memcg *cg, unsigned long long bytes)
+{
+	char f[192], v[32];
+
+	memcg_file(cg, "memory.max", f, sizeof(f));
+	if (bytes)
+		snprintf(v, sizeof(v), "%llu", bytes);
+	else
+		snprintf(v, sizeof(v), "max");
+	return write_str(f, v);
+}
+
 /* Create CGROOT/NAME, set memory.max ("max" or bytes) and move in. */
 static inline void memcg_enter(struct memcg *cg, const char *name,
 			       unsigned long max_bytes)
@@ -318,31 +331,12 @@ static inline void memcg_enter(struct memcg *cg, const char *name,
 	snprintf(cg->path, sizeof(cg->path), CGROOT "/%s", name);
 	if (mkdir(cg->path, 0755) && errno != EEXIST)
 		die("mkdir %s", cg->path);
-	memcg_file(cg, "memory.max", f, sizeof(f));
-	if (max_bytes)
-		snprintf(v, sizeof(v), "%lu", max_bytes);
-	else
-		snprintf(v, sizeof(v), "max");
-	if (write_str(f, v))
-		skip("cannot write %s (no memory controller?)", f);
+	if (memcg_set_max(cg, max_bytes))
+		skip("cannot write %s/memory.max (no memory controller?)", cg->path);
 	memcg_file(cg, "cgroup.procs", f, sizeof(f));
 	snprintf(v, sizeof(v), "%d", getpid());
 	if (write_str(f, v))
 		die("cannot move into %s", cg->path);
-}
-
-/* Set memory.max of @cg: @bytes, or "max" for 0. */
-static inline void memcg_set_max(const struct memcg *cg, unsigned long long bytes)
-{
-	char f[192], v[32];
-
-	memcg_file(cg, "memory.max", f, sizeof(f));
-	if (bytes)
-		snprintf(v, sizeof(v), "%llu", bytes);
-	else
-		snprintf(v, sizeof(v), "max");
-	if (write_str(f, v))
-		die("cannot write %s", f);
 }
 
 static inline void memcg_leave(struct memcg *cg)

@@ -51,7 +51,8 @@ static void run(int efd, int shmem, int idx, size_t obj_len, size_t fill_len,
 	fill_pages(filler, fill_len, seed + 1);
 	if (write_str("/proc/self/clear_refs", "1"))
 		die("/proc/self/clear_refs");
-	memcg_set_max(&cg, memcg_current(&cg) + 512 * 1024);
+	if (memcg_set_max(&cg, memcg_current(&cg) + 512 * 1024))
+		die("cannot set memory.max of %s", cg.path);
 
 	emu_stats(efd, &ea);
 	vm_read(&a);
@@ -85,7 +86,8 @@ static void run(int efd, int shmem, int idx, size_t obj_len, size_t fill_len,
 	vm_print_delta(&a, &b, (const char *const[]){ "pgunmap_pinned_skip", NULL });
 	printf("\n");
 
-	memcg_set_max(&cg, 0);
+	if (memcg_set_max(&cg, 0))
+		die("cannot reset memory.max of %s", cg.path);
 	emu_destroy(efd, h);
 	munmap(obj, obj_len);
 	munmap(filler, fill_len);
