@@ -13,7 +13,7 @@ IFS=, read -r -a list <<<"$arms"
 for a in "${list[@]}"; do check_arm "$a"; done
 work=$("$ROOT/scripts/base-tree.sh")
 
-declare -A result
+declare -A result seen
 names=()
 failed=()
 for a in "${list[@]}"; do
@@ -22,20 +22,20 @@ for a in "${list[@]}"; do
 	# suite would take for test names.
 	GUEST_ARGS='' RUN_TAG=ab-suite GUEST_CMD=suite "$ROOT/scripts/run.sh" "$a" >"$work/logs/ab-suite-$a.log" 2>&1 ||
 		failed+=("$a")
-	tap=$work/runs/$a-test-ab-suite/results.tap
-	while IFS= read -r line; do
-		# "ok 3 ARM:NAME" / "not ok 5 ARM:NAME # exit=1" / "... # SKIP why"
-		name=${line#*"$a":}
-		name=${name%% *}
-		case "$line" in
-		"not ok "*) r=FAIL ;;
-		*"# SKIP"*) r=skip ;;
-		*) r=ok ;;
-		esac
-		[ -n "${result[$name]+x}" ] || names+=("$name")
-		result[$name]+="$a=$r "
-	done < <(tr -d '\r' <"$tap" 2>/dev/null | grep -E '^(not )?ok ' || true)
-	result[console]+="$a=$(grep -q . "$work/runs/$a-test-ab-suite/console.bad" 2>/dev/null && echo FAIL || echo clean) "
+	run=$work/runs/$a-test-ab-suite
+	# verdict.sh's count per binary: ok, skip or FAIL, with how many of its
+	# own results failed or skipped.
+	while IFS=$'\t' read -r name n p f sk; do
+		[ -n "${seen[$name]+x}" ] || names+=("$name")
+		seen[$name]=1
+		if [ "$f" != 0 ]; then r=FAIL; elif [ "$p" != 0 ]; then r=ok; else r=skip; fi
+		why=
+		[ "$f" = 0 ] || why="$f failed"
+		[ "$sk" = 0 ] || why+="${why:+, }$sk skipped"
+		[ "$n" -le 1 ] || [ -z "$why" ] || r+=" ($why of $n)"
+		result[$name/$a]=$r
+	done <"$run/binaries.tsv"
+	result[console/$a]=$(grep -q . "$run/console.bad" 2>/dev/null && echo FAIL || echo clean)
 done
 names+=(console)
 
@@ -48,8 +48,7 @@ table() {
 	for n in "${names[@]}"; do
 		printf '| %s |' "$n"
 		for a in "${list[@]}"; do
-			r=$(echo "${result[$n]:-}" | tr ' ' '\n' | sed -n "s/^$a=//p")
-			printf ' %s |' "${r:-n/a}"
+			printf ' %s |' "${result[$n/$a]:-n/a}"
 		done
 		printf '\n'
 	done
@@ -63,8 +62,10 @@ if [ -n "$md" ]; then
 		echo "## Selftests per arm"
 		echo
 		echo "Each arm booted with the guest suite (\`scripts/ab-suite.sh\`), judged against its own"
-		echo "expectations (the per-arm table in selftests/mm/pin_reclaim.c); \`console\` is clean when the"
-		echo "kernel printed no warning, BUG, lockdep or KASAN report. Logs: runs/ARM-test-ab-suite/."
+		echo "expectations (the per-arm table in selftests/mm/pin_reclaim.c). A cell is \`ok\`, \`skip\` or"
+		echo "\`FAIL\` for the binary, with how many of its own results (kselftest subtests) failed or"
+		echo "skipped; a skip is not a pass. \`console\` is clean when the kernel printed no warning, BUG,"
+		echo "lockdep or KASAN report. Logs: runs/ARM-test-ab-suite/ (results.tsv: every result)."
 		echo
 		table
 	} >>"$md"

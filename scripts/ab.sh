@@ -33,7 +33,7 @@ quick=${QUICK:-}
 seed=${SEED:-1}
 mode=full
 [ -n "$quick" ] && mode=quick
-need_cmds python3:python3
+need python3
 
 # One set of QEMU settings for every arm (recorded in each run's qemu.cmd).
 export MEM=${MEM:-1G} SMP=${SMP:-2} SWAP=${SWAP:-zram}

@@ -6,8 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 arm_variant_args build.sh "$@"
-need_cmds gcc:gcc make:make flex:flex bison:bison bc:bc libelf-dev:/usr/include/gelf.h \
-	libssl-dev:/usr/include/openssl/ssl.h ccache:ccache cpio:cpio
+need gcc make flex bison bc libelf-dev libssl-dev ccache cpio
 
 # One build per O= directory at a time: a second make in the same tree
 # races on dependency files. Wait for the other one, then re-check.

@@ -1,56 +1,51 @@
 #!/usr/bin/env bash
-# check.sh: every test of the project, in order of cost. Each check prints
-# its own "N passed, N failed"; this adds them up and ends with the total.
+# check.sh: every test of the project, in order of cost, each run and
+# judged by scripts/check-one.sh (closing line, named skips, expected
+# skips). Adds up their counts, lists every skip with its reason, and ends
+# with the total "N passed, N failed, N skipped".
 # CHECKS="lint workbench" runs a subset. Logs: build/logs/check/.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 all="lint workbench patches cocci guest-suite negative-control guest-failures"
 checks=${CHECKS:-$all}
-logdir=$BUILD/logs/check
-mkdir -p "$logdir"
-total_pass=0 total_fail=0 total_skip=0 failed=()
-
-run_check() {
-	local name=$1 log=$logdir/$1.log rc=0 line p f s
-	shift
-	step "check $name: $*"
-	"$@" 2>&1 | tee "$log" | sed -u 's/^/    /' || rc=$?
-	[ "$rc" = 0 ] && rc=${PIPESTATUS[0]}
-	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n1 || true)
-	if [ -n "$line" ]; then
-		p=$(echo "$line" | cut -d' ' -f1)
-		f=$(echo "$line" | cut -d' ' -f3)
-		s=$(echo "$line" | sed -n 's/.* \([0-9]*\) skipped.*/\1/p')
-	else
-		p=0 f=0
-	fi
-	# A check that failed without counting a failure still counts as one.
-	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; fi
-	if [ "$rc" = 0 ] && [ "$p" = 0 ] && [ "$f" = 0 ]; then p=1; fi
-	total_pass=$((total_pass + p))
-	total_fail=$((total_fail + f))
-	total_skip=$((total_skip + ${s:-0}))
-	[ "$f" = 0 ] || failed+=("$name")
-	step "check $name: $p passed, $f failed${s:+, $s skipped} (log: ${log#"$ROOT"/})"
-}
+for c in $checks; do
+	case " $all " in *" $c "*) ;; *) die "unknown check '$c' (known: $all)" ;; esac
+done
+arm=${CHECK_ARM:-pin-aware}
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
+total_pass=0 total_fail=0 total_skip=0 failed=() skips=()
 
 for c in $checks; do
 	case "$c" in
-	lint) run_check lint "$ROOT/scripts/tests/lint.sh" ;;
-	workbench) run_check workbench "$ROOT/scripts/tests/workbench.sh" ;;
-	patches) run_check patches "$ROOT/scripts/tests/patches.sh" ;;
-	cocci)
-		if [ -x "$ROOT/scripts/cocci-test.sh" ]; then
-			run_check cocci "$ROOT/scripts/cocci-test.sh"
-		fi ;;
-	guest-suite) run_check guest-suite "$ROOT/scripts/run.sh" "${CHECK_ARM:-pin-aware}" ;;
-	negative-control) run_check negative-control "$ROOT/scripts/tests/negative-control.sh" ;;
-	guest-failures) run_check guest-failures "$ROOT/scripts/tests/guest-failures.sh" "${CHECK_ARM:-pin-aware}" ;;
-	*) die "unknown check '$c' (known: $all)" ;;
+	lint) cmd=("$ROOT/scripts/tests/lint.sh") ;;
+	workbench) cmd=("$ROOT/scripts/tests/workbench.sh") ;;
+	patches) cmd=("$ROOT/scripts/tests/patches.sh") ;;
+	cocci) cmd=("$ROOT/scripts/cocci-test.sh") ;;
+	guest-suite) cmd=("$ROOT/scripts/run.sh" "$arm") ;;
+	negative-control) cmd=("$ROOT/scripts/tests/negative-control.sh") ;;
+	guest-failures) cmd=("$ROOT/scripts/tests/guest-failures.sh" "$arm") ;;
 	esac
+	"$ROOT/scripts/check-one.sh" "$c" "${cmd[@]}" | tee "$tmp" || true
+	read -r _ p _ f _ s _ < <(grep -E "^$c: [0-9]+ passed" "$tmp" | tail -n1 | tr -d , || true)
+	[ -n "${s:-}" ] || { p=0 f=1 s=0; }
+	while IFS= read -r l; do skips+=("${l#skip: }"); done < <(grep '^skip: ' "$tmp" || true)
+	step "check $c: $p passed, $f failed, $s skipped (log: ${BUILD#"$ROOT"/}/logs/check/$c.log)"
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	total_skip=$((total_skip + s))
+	[ "$f" = 0 ] || failed+=("$c")
+	p='' f='' s=''
 done
 
+# Every unexpected skip by name; the expected ones counted per reason.
+if [ "${#skips[@]}" -gt 0 ]; then
+	echo "skips (${#skips[@]}; the expected ones are listed in scripts/tests/expected-skips):"
+	printf '%s\n' "${skips[@]}" | grep '^UNEXPECTED ' | sed 's/^/  /' || true
+	printf '%s\n' "${skips[@]}" | sed -n 's/^expected *\([^:]*\): .* (listed: \(.*\))$/\1: \2/p' |
+		sort | uniq -c | sed 's/^ *\([0-9]*\) /  expected \1 x /'
+fi
 [ "${#failed[@]}" = 0 ] || echo "failed checks: ${failed[*]}"
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"
 [ "$total_fail" = 0 ]

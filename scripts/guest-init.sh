@@ -86,7 +86,10 @@ panic)
 	echo PANIC >/sys/kernel/debug/provoke-crash/DIRECT ;;
 hang)
 	sleep 100000 ;;
-true) ;;
+true)
+	say "TAP version 13"
+	say "1..1"
+	say "ok 1 true" ;;
 *)
 	say "# unknown workbench.cmd=$cmd"
 	rc=2 ;;

@@ -105,7 +105,41 @@ run_logged() {
 	fi
 }
 
-# need_cmds PKG:CMD...: check that each CMD (a command, or an absolute
+# Every Debian package a build or test step uses, as PACKAGE:PROBE, where
+# PROBE is a command or an absolute path that the package installs (checked
+# by scripts/tests/workbench.sh). scripts/deps.sh installs them all; a step
+# checks its own with `need PACKAGE...`. The one list of the workbench's
+# packages: add a package here in the change that starts using it.
+#   python3 (probed by its pydoc3: /usr/bin/python3 is python3-minimal's)
+#   python3-ply, python3-git: checkpatch's SPDX check of new files
+#   liburing-dev: the static liburing.a of the io_uring pin cases
+#   libc6-dev: the static libc.a of the guest's test binaries
+#   rsync: the kernel's headers_install; perl: checkpatch's modules
+#   debootstrap: scripts/tests/fresh-machine.sh
+DEPS=(make:make gcc:gcc git:git flex:flex bison:bison bc:bc rsync:rsync perl:/usr/bin/cpan
+	libelf-dev:/usr/include/gelf.h libssl-dev:/usr/include/openssl/ssl.h
+	ccache:ccache cpio:cpio gzip:gzip xz-utils:xz file:file kmod:depmod
+	busybox-static:/bin/busybox qemu-system-x86:qemu-system-x86_64
+	python3:/usr/bin/pydoc3 python3-ply:/usr/lib/python3/dist-packages/ply
+	python3-git:/usr/lib/python3/dist-packages/git
+	shellcheck:shellcheck coccinelle:spatch sparse:sparse
+	libc6-dev:/usr/lib/x86_64-linux-gnu/libc.a
+	liburing-dev:/usr/lib/x86_64-linux-gnu/liburing.a debootstrap:debootstrap)
+
+# need PACKAGE...: need_cmds for these packages of DEPS.
+need() {
+	local pkg spec specs=()
+	for pkg in "$@"; do
+		for spec in "${DEPS[@]}" ''; do
+			[ "${spec%%:*}" = "$pkg" ] && break
+		done
+		[ -n "$spec" ] || die "need $pkg: not in DEPS (scripts/lib.sh); add it there"
+		specs+=("$spec")
+	done
+	need_cmds "${specs[@]}"
+}
+
+# need_cmds PKG:PROBE...: check that each PROBE (a command, or an absolute
 # path of a file) exists; as root install the missing packages with
 # apt-get (NO_INSTALL=1 forbids it), otherwise say exactly what to install.
 need_cmds() {

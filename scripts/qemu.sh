@@ -16,7 +16,7 @@ kernel=$1 initrd=$2 run=$3
 shift 3
 [ -r "$kernel" ] || die "no kernel at $kernel"
 [ -r "$initrd" ] || die "no initramfs at $initrd"
-need_cmds qemu-system-x86:qemu-system-x86_64
+need qemu-system-x86
 
 mem=${MEM:-1G} smp=${SMP:-2} timeout=${TIMEOUT:-900} swap=${SWAP:-virtio}
 accel=${ACCEL:-tcg} numa=${NUMA:-none}

@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 
 [ $# = 0 ] || die "usage: skip-policy.sh (no arguments; environment: QUICK=1, OUT=FILE)"
-need_cmds python3:python3
+need python3
 arm='pin-aware+skip-policy'
 args=only=skip_policy${QUICK:+,quick}
 out=${OUT:-}

@@ -1,8 +1,22 @@
 #!/usr/bin/env bash
-# verdict.sh RUNDIR: judge one guest run. Fails on any kernel warning,
-# BUG, oops, panic, lockdep or KASAN report in console.log, on a timeout,
-# on a guest that did not finish, and on any failed TAP result.
-# Prints the TAP summary; on failure prints the console excerpt.
+# verdict.sh RUNDIR: judge one guest run, from its console and its TAP.
+#
+# The run fails on any kernel warning, BUG, oops, panic, lockdep or KASAN
+# report in console.log, on a timeout, on a guest that did not reach
+# WORKBENCH-END or ended with rc other than 0, on a TAP plan (top-level or
+# a binary's own) that does not match the results, and on any failed
+# result. Only results count as tests: the console is not one.
+#
+# A binary's own results (the "# ok N ..." lines of a kselftest binary) are
+# counted one by one, so that a subtest that SKIPs is a skip even when its
+# binary exits 0; a binary without results of its own counts once.
+#
+# Writes RUNDIR/results.tsv (STATUS<TAB>ID<TAB>REASON per result, STATUS
+# pass|fail|skip, ID "BINARY" or "BINARY/SUBTEST" without the arm),
+# RUNDIR/binaries.tsv (BINARY<TAB>RESULTS<TAB>PASSED<TAB>FAILED<TAB>SKIPPED)
+# and RUNDIR/summary. Prints one "SKIP ID # REASON" or "FAIL ID # REASON" line
+# per skip or failure, the problems of the run, and last
+# "N passed, N failed, N skipped" (failed: failed results plus problems).
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -30,30 +44,42 @@ fi
 if grep -a -n -E "$bad" "$console" >"$run/console.bad"; then
 	problems+=("kernel reported problems on the console ($(wc -l <"$run/console.bad") lines)")
 fi
-end=$(grep -a -o 'WORKBENCH-END rc=[0-9]*' "$tap" 2>/dev/null | tail -n1 || true)
-[ -n "$end" ] || problems+=("the guest did not reach the end of its run (no WORKBENCH-END)")
+
+# The TAP: results.tsv, then one line per problem of the stream itself.
+tsv=$run/results.tsv
+: >"$tsv"
+if [ -r "$tap" ]; then
+	while IFS= read -r p; do problems+=("$p"); done < <(tr -d '\r' <"$tap" | awk -v tsv="$tsv" -f "$ROOT/scripts/tap.awk")
+else
+	problems+=("no TAP output ($tap is missing)")
+fi
 
 pass=0 fail=0 skip=0
-if [ -r "$tap" ]; then
-	# Top-level TAP lines only (a binary's own lines are prefixed '# ').
-	while IFS= read -r line; do
-		case "$line" in
-		"not ok "*) fail=$((fail + 1)) ;;
-		"ok "*"# SKIP"* | "ok "*"# skip"*) skip=$((skip + 1)) ;;
-		"ok "*) pass=$((pass + 1)) ;;
-		*) continue ;;
-		esac
-		echo "  $line"
-	done < <(tr -d '\r' <"$tap")
-fi
+while IFS=$'\t' read -r st id why; do
+	case "$st" in
+	pass) pass=$((pass + 1)) ;;
+	skip)
+		skip=$((skip + 1))
+		echo "SKIP $id # $why" ;;
+	fail)
+		fail=$((fail + 1))
+		echo "FAIL $id # $why" ;;
+	esac
+done <"$tsv"
+# Per binary: BINARY<TAB>RESULTS<TAB>PASSED<TAB>FAILED<TAB>SKIPPED.
+awk -F'\t' '{ b = $2; sub(/\/.*/, "", b); if (!(b in n)) o[++k] = b; n[b]++; c[b, $1]++ }
+	END { for (i = 1; i <= k; i++) { b = o[i]
+		printf "%s\t%d\t%d\t%d\t%d\n", b, n[b], c[b, "pass"], c[b, "fail"], c[b, "skip"] } }' \
+	"$tsv" >"$run/binaries.tsv"
+while IFS=$'\t' read -r b n p f s; do
+	printf '%-4s %s: %d result(s): %d passed, %d failed, %d skipped\n' \
+		"$([ "$f" = 0 ] && echo ok || echo FAIL)" "$b" "$n" "$p" "$f" "$s"
+done <"$run/binaries.tsv"
 [ "$fail" = 0 ] || problems+=("$fail test(s) failed")
-# The console and the run's completion count as results of their own.
 nprob=${#problems[@]}
 [ "$fail" = 0 ] || nprob=$((nprob - 1))
-total_fail=$((fail + nprob))
-total_pass=$((pass + (nprob == 0 ? 1 : 0)))
 printf '%s\n' "pass=$pass fail=$fail skip=$skip problems=$nprob" >"$run/summary"
-trap 'echo "$total_pass passed, $total_fail failed, $skip skipped"' EXIT
+trap 'echo "$pass passed, $((fail + nprob)) failed, $skip skipped"' EXIT
 
 if [ "${#problems[@]}" -gt 0 ]; then
 	for p in "${problems[@]}"; do echo "FAIL: $p" >&2; done
@@ -61,7 +87,7 @@ if [ "${#problems[@]}" -gt 0 ]; then
 		first=$(head -n1 "$run/console.bad" | cut -d: -f1)
 		echo "---- console excerpt ($console, from line $((first > 5 ? first - 5 : 1))):" >&2
 		sed -n "$((first > 5 ? first - 5 : 1)),$((first + 30))p" "$console" >&2
-	elif [ "$qrc" = 124 ] || [ -z "$end" ]; then
+	elif [ "$qrc" = 124 ] || ! grep -q -a 'WORKBENCH-END' "$tap" 2>/dev/null; then
 		echo "---- last console lines ($console):" >&2
 		tail -n 25 "$console" >&2
 	fi

@@ -43,7 +43,8 @@ gup_longterm|300|gup_longterm
 gup_test_fast|120|gup_test -u
 gup_test_pin_fast|120|gup_test -a
 gup_test_dump|120|gup_test -ct -F 0x1 0 19 0x1000
-hmm-tests|300|hmm-tests"
+hmm-tests|300|hmm-tests
+i915_userptr_reclaim|120|userptr_reclaim"
 
 have_timeout=
 if timeout 5 true >/dev/null 2>&1; then
@@ -129,7 +130,9 @@ while IFS='|' read -r name secs cmd; do
 	case "$rc" in
 	0) echo "ok $i $arm:$name" ;;
 	4)
-		why=$(grep -i 'skip' "$tmp/log" | tail -n 1 | tr -d '\r' | cut -c1-120)
+		# The binary's last word on it, without its own "1..0 # SKIP".
+		why=$(grep -i 'skip' "$tmp/log" | tail -n 1 | tr -d '\r' |
+			sed 's/^.*[Ss][Kk][Ii][Pp]:\{0,1\} *//' | cut -c1-120)
 		echo "ok $i $arm:$name # SKIP ${why:-exit code 4}" ;;
 	137 | 124)
 		echo "not ok $i $arm:$name # TIMEOUT ${secs}s"

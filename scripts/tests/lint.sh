@@ -4,7 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=tlib.sh
 . scripts/tests/tlib.sh
-command -v shellcheck >/dev/null || scripts/deps.sh
+command -v shellcheck >/dev/null ||
+	{ echo "error: shellcheck is missing (run: apt-get install shellcheck, or make deps)" >&2; exit 1; }
 while IFS= read -r f; do
 	[ -f "$f" ] || continue
 	head -c 64 "$f" | grep -q -E '^#!.*(ba|da)?sh|shell=(bash|sh|dash)' || continue

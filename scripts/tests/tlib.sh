@@ -1,8 +1,11 @@
 # shellcheck shell=bash
 # Tiny test helpers for the workbench's own tests. Each test file ends with
-# t_summary, which prints "N passed, N failed" and sets the exit status.
+# t_summary, which prints "N passed, N failed, N skipped" and sets the exit
+# status. A skip is printed as "SKIP NAME # REASON" (scripts/check.sh fails
+# on any skip that scripts/tests/expected-skips does not list).
 T_PASS=0
 T_FAIL=0
+T_SKIP=0
 T_LOG=${T_LOG:-$(mktemp)}
 
 t_ok() {
@@ -13,6 +16,12 @@ t_ok() {
 t_fail() {
 	T_FAIL=$((T_FAIL + 1))
 	echo "FAIL $*"
+}
+
+# t_skip NAME REASON: a test that could not run here.
+t_skip() {
+	T_SKIP=$((T_SKIP + 1))
+	echo "SKIP $1 # $2"
 }
 
 # expect_error NAME PATTERN CMD...: CMD must fail and its stderr must match
@@ -44,7 +53,7 @@ expect_same() {
 }
 
 t_summary() {
-	echo "$T_PASS passed, $T_FAIL failed"
+	echo "$T_PASS passed, $T_FAIL failed, $T_SKIP skipped"
 	rm -f "$T_LOG" "$T_LOG.out" "$T_LOG.err"
 	[ "$T_FAIL" = 0 ]
 }

@@ -112,9 +112,12 @@ canned() { # DIR RC CONSOLE-LINE TAP-LINES...
 	echo "$rc" >"$d/qemu.rc"
 	echo "$d"
 }
-good_tap=("TAP version 13" "1..2" "ok 1 pin-aware:a" "ok 2 pin-aware:b # SKIP no swap" "WORKBENCH-END rc=0")
+good_tap=("TAP version 13" "# arm=pin-aware kernel=6.12.117" "1..2" "ok 1 pin-aware:a" "ok 2 pin-aware:b # SKIP no swap" "WORKBENCH-END rc=0")
 d=$(canned clean 0 "[    2.0] workbench: arm=pin-aware" "${good_tap[@]}")
-if scripts/verdict.sh "$d" >/dev/null 2>"$tmp/v"; then t_ok "clean run passes"; else t_fail "clean run failed: $(cat "$tmp/v")"; fi
+if out=$(scripts/verdict.sh "$d" 2>"$tmp/v"); then t_ok "clean run passes"; else t_fail "clean run failed: $(cat "$tmp/v")"; fi
+t_if "clean run: 1 passed, 1 skipped; the console is not a test ($(echo "$out" | tail -n1))" \
+	test "$(echo "$out" | tail -n1)" = "1 passed, 0 failed, 1 skipped"
+t_if "clean run: the skip is named with its reason" grep -qx 'SKIP b # no swap' <<<"$out"
 d=$(canned warn 0 "[    3.1] WARNING: CPU: 1 PID: 77 at mm/rmap.c:1234 try_to_unmap_one+0x1/0x2" "${good_tap[@]}")
 expect_error "kernel WARNING fails the run" "kernel reported problems" scripts/verdict.sh "$d"
 t_if "WARNING: console excerpt shown" grep -q 'mm/rmap.c:1234' "$T_LOG.err"
@@ -123,10 +126,95 @@ expect_error "lockdep report fails the run" "kernel reported problems" scripts/v
 d=$(canned kasan 0 "[    3.1] BUG: KASAN: slab-use-after-free in foo+0x1/0x2" "${good_tap[@]}")
 expect_error "KASAN report fails the run" "kernel reported problems" scripts/verdict.sh "$d"
 d=$(canned panic 0 "[    3.1] Kernel panic - not syncing: sysrq triggered crash" "TAP version 13")
-expect_error "panic fails the run" "kernel reported problems|did not reach the end" scripts/verdict.sh "$d"
+expect_error "panic fails the run" "kernel reported problems" scripts/verdict.sh "$d"
 d=$(canned hang 124 "[    3.1] workbench: arm=base" "TAP version 13")
 expect_error "timeout fails the run" "timeout: the guest did not finish" scripts/verdict.sh "$d"
 d=$(canned failed 0 "[    2.0] ok" "TAP version 13" "1..1" "not ok 1 base:pin_reclaim" "WORKBENCH-END rc=1")
 expect_error "failed test fails the run" "1 test\(s\) failed" scripts/verdict.sh "$d"
+d=$(canned rc2 0 "[    2.0] ok" "TAP version 13" "1..1" "ok 1 base:a" "WORKBENCH-END rc=2")
+expect_error "WORKBENCH-END rc=2 fails the run" "run ended with rc=2" scripts/verdict.sh "$d"
+d=$(canned noresults 0 "[    2.0] ok" "TAP version 13" "WORKBENCH-END rc=1")
+expect_error "no results, rc=1 fails the run" "ended with rc=1" scripts/verdict.sh "$d"
+t_if "no results, rc=1: 0 passed ($(tail -n1 "$T_LOG.out"))" grep -qx '0 passed, 2 failed, 0 skipped' "$T_LOG.out"
+d=$(canned noend 0 "[    2.0] ok" "TAP version 13" "1..1" "ok 1 base:a")
+expect_error "no WORKBENCH-END fails the run" "did not reach the end of its run" scripts/verdict.sh "$d"
+d=$(canned shortplan 0 "[    2.0] ok" "TAP version 13" "1..3" "ok 1 base:a" "ok 2 base:b" "WORKBENCH-END rc=0")
+expect_error "a short run (plan 1..3, 2 results) fails" "plan is 1..3 but the guest printed 2 results" scripts/verdict.sh "$d"
+d=$(canned noplan 0 "[    2.0] ok" "TAP version 13" "ok 1 base:a" "WORKBENCH-END rc=0")
+expect_error "a run without a plan fails" "no TAP plan" scripts/verdict.sh "$d"
+# A kselftest binary's own results: "# " lines before its top-level result.
+harness=("TAP version 13" "# arm=pin-aware kernel=6.12.117" "1..2" "# TAP version 13" "# 1..3"
+	"# ok 1 pin-aware:pin_reclaim.shmem" "# ok 2 pin-aware:pin_reclaim.memfd # SKIP built without liburing"
+	"# ok 3 # SKIP no hugetlb" "# # Totals: pass:1 fail:0 xfail:0 xpass:0 skip:2 error:0"
+	"ok 1 pin-aware:pin_reclaim" "ok 2 pin-aware:gup_test" "WORKBENCH-END rc=0")
+d=$(canned harness 0 "[    2.0] ok" "${harness[@]}")
+out=$(scripts/verdict.sh "$d" 2>/dev/null) || true
+t_if "subtest SKIPs count as skips although the binary passed ($(echo "$out" | tail -n1))" \
+	test "$(echo "$out" | tail -n1)" = "2 passed, 0 failed, 2 skipped"
+t_if "subtest SKIPs are named BINARY/SUBTEST with their reason" \
+	grep -qx 'SKIP pin_reclaim/pin_reclaim.memfd # built without liburing' <<<"$out"
+t_if "a nameless subtest SKIP is named by its number" grep -qx 'SKIP pin_reclaim/#3 # no hugetlb' <<<"$out"
+d=$(canned subshort 0 "[    2.0] ok" "TAP version 13" "1..1" "# 1..5" "# ok 1 base:x" "# ok 2 base:y" "ok 1 base:bin" "WORKBENCH-END rc=0")
+expect_error "a binary whose own plan is short fails" "bin: its plan is 1..5 but it printed 2 results" scripts/verdict.sh "$d"
+d=$(canned subnoplan 0 "[    2.0] ok" "TAP version 13" "1..1" "# ok 1 base:x" "ok 1 base:bin" "WORKBENCH-END rc=0")
+expect_error "a binary's results without a plan fail" "bin: 1 results of its own but no plan" scripts/verdict.sh "$d"
+d=$(canned subfail 0 "[    2.0] ok" "TAP version 13" "1..1" "# 1..2" "# ok 1 base:x" "# ok 2 base:y" "not ok 1 base:bin # exit=139" "WORKBENCH-END rc=1")
+expect_error "a binary that crashed after its results fails" "1 test\\(s\\) failed" scripts/verdict.sh "$d"
+t_if "a binary that crashed after its results: the failure is its own" \
+	grep -q '^FAIL bin # the binary failed (exit=139) although none of its 2 results did' "$T_LOG.out"
+
+# --- make check's own judgement of a check (scripts/check-one.sh) -----------
+expect_error "an unexpected skip fails make check" "unexpected skip foo \\(missing liburing-dev\\)" \
+	scripts/check-one.sh check-test bash -c 'echo "SKIP foo # missing liburing-dev"; echo "1 passed, 0 failed, 1 skipped"'
+t_if "an unexpected skip: named with the list to add it to" grep -q 'not in scripts/tests/expected-skips' "$T_LOG.out"
+t_if "an unexpected skip counts as a failure" grep -qx 'check-test: 1 passed, 1 failed, 1 skipped' "$T_LOG.out"
+if scripts/check-one.sh check-test bash -c 'echo "SKIP pin_demote # no tiers"; echo "1 passed, 0 failed, 1 skipped"' >"$T_LOG.out" 2>&1 &&
+	grep -q '^skip: expected   check-test: pin_demote # no tiers (listed: ' "$T_LOG.out"; then
+	t_ok "an expected skip passes and shows its documented reason"
+else
+	t_fail "an expected skip: $(tail -n 3 "$T_LOG.out")"
+fi
+expect_error "a check that counts a skip it does not name fails" "counted 1 skip\(s\) but named 0" \
+	scripts/check-one.sh check-test echo "1 passed, 0 failed, 1 skipped"
+expect_error "a check without a closing line fails" "no closing 'N passed, N failed' line" \
+	scripts/check-one.sh check-test true
+expect_error "a check that fails without counting it fails" "exited with status 1 without counting a failure" \
+	scripts/check-one.sh check-test bash -c 'echo "3 passed, 0 failed"; exit 1'
+
+# --- packages: each one DEPS names, and a missing one named -----------------
+deps=$(bash -c '. scripts/lib.sh; printf "%s\n" "${DEPS[@]}"')
+while IFS= read -r spec; do
+	pkg=${spec%%:*} probe=${spec#*:}
+	case "$probe" in /*) ;; *) probe=$(PATH=/usr/sbin:/usr/bin:/sbin:/bin command -v "$probe" || echo "$probe") ;; esac
+	# dpkg knows a file by the path its package ships (/bin or /usr/bin).
+	owner=$(dpkg -S "$probe" 2>/dev/null || dpkg -S "${probe#/usr}" 2>/dev/null || true)
+	if grep -q -E "^$pkg(:[a-z0-9]+)?: " <<<"$owner"; then
+		t_ok "DEPS: $probe belongs to $pkg"
+	else
+		t_fail "DEPS: $probe is not a file of package $pkg (dpkg -S: ${owner:-none: not installed? make deps})"
+	fi
+done <<<"$deps"
+expect_error "a missing package is named, not installed" "missing packages: nosuch-pkg \(run as root: apt-get install nosuch-pkg\)" \
+	bash -c '. scripts/lib.sh; need_cmds nosuch-pkg:/nonexistent/file'
+expect_error "need: a package outside DEPS is an error" "need nosuch: not in DEPS" bash -c '. scripts/lib.sh; need nosuch'
+# Every probe of a package outside DEPS is a hole: a `command -v` in a
+# script, or a need_cmds outside lib.sh and deps.sh.
+probes=$(git grep -h -o -E 'command -v "?[A-Za-z0-9_.$-]+' -- scripts selftests cocci Makefile .ci |
+	sed -E 's/command -v "?//' | sort -u | tr '\n' ' ')
+for c in $probes; do
+	case "$c" in
+	\$*) t_ok "probe of a variable command ($c): its script names the package" ;;
+	*) if grep -q -x -E "[a-z0-9.+-]+:$c" <<<"$deps"; then
+		t_ok "command -v $c: in DEPS"
+	else
+		t_fail "command -v $c: no package in DEPS provides it (scripts/lib.sh)"
+	fi ;;
+	esac
+done
+t_if "need_cmds is called only by lib.sh and deps.sh (others: need PACKAGE)" \
+	test -z "$(git grep -l -E '^\s*need_cmds ' -- scripts selftests | grep -v -E '^scripts/(lib|deps)\.sh$')"
+expect_error "the selftests fail to build without a static liburing" "install liburing-dev .*or build with URING=no" \
+	make -s -C selftests OUT="$tmp/st" KSRC="$tmp" CC=false
+expect_error "URING takes yes or no" "URING=maybe: use yes or no" make -s -C selftests OUT="$tmp/st" KSRC="$tmp" URING=maybe
 
 t_summary
