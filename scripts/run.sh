@@ -20,11 +20,13 @@ case "$cmd" in suite | bench | i915-mock | warn | panic | hang | true) ;; *) die
 [ "$variant" != numa ] || export NUMA=${NUMA:-tiers}
 
 work=$("$ROOT/scripts/base-tree.sh")
-out=$("$ROOT/scripts/build.sh" "$arm" "$variant")
 run=$work/runs/$arm-$variant${RUN_TAG:+-$RUN_TAG}
 mkdir -p "$run" "$work/logs" "$work/locks"
 exec 8>"$work/locks/run-${run##*/}.lock"
 flock -n 8 || die "another run is using $run (set RUN_TAG to run this arm twice at once)"
+# A run that stops before its verdict leaves no results of an earlier one.
+rm -f "$run"/{results.tap,results.tsv,binaries.tsv,summary,console.bad}
+out=$("$ROOT/scripts/build.sh" "$arm" "$variant")
 
 if { [ "$cmd" = suite ] || [ "$cmd" = bench ]; } && [ -r "$ROOT/selftests/Makefile" ]; then
 	step "$arm/$variant: test binaries"

@@ -51,8 +51,14 @@ mkdir -p "$logs"
 mounts=()
 cleanup() {
 	local i
-	for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount -l "${mounts[$i]}" 2>/dev/null || true; done
-	[ -n "$keep" ] || rm -rf "$chroot"
+	for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount -R -l "${mounts[$i]}" 2>/dev/null || true; done
+	[ -n "$keep" ] && return 0
+	# Never remove through a mount that is still there (the host's /dev).
+	if grep -q -F " $chroot/" /proc/mounts; then
+		echo "warning: mounts left under $chroot; not removing it" >&2
+		return 0
+	fi
+	rm -rf --one-file-system "$chroot"
 }
 trap cleanup EXIT
 
@@ -66,15 +72,18 @@ mirror=$(sed -n -E 's/^URIs: *([^ ]+).*/\1/p; s/^deb +(\[[^]]*\] +)?([^ ]+) +boo
 
 if [ ! -x "$chroot/bin/bash" ]; then
 	step "fresh: debootstrap --variant=minbase bookworm (log: ${logs#"$ROOT"/}/debootstrap.log)"
-	rm -rf "$chroot"
+	grep -q -F " $chroot/" /proc/mounts && die "mounts left under $chroot from an earlier run: umount -R them first"
+	rm -rf --one-file-system "$chroot"
 	run_logged "$logs/debootstrap.log" debootstrap --variant=minbase bookworm "$chroot" "$mirror"
 	cp "$sources" "$chroot/etc/apt/${sources#/etc/apt/}"
 	[ "$sources" = /etc/apt/sources.list ] || : >"$chroot/etc/apt/sources.list"
 fi
 cp /etc/resolv.conf "$chroot/etc/resolv.conf"
-for m in proc sys dev dev/pts; do
+# Recursive binds (/dev/shm, /dev/pts), kept from propagating back.
+for m in proc sys dev; do
 	mkdir -p "$chroot/$m"
-	mount --bind "/$m" "$chroot/$m"
+	mount --rbind "/$m" "$chroot/$m"
+	mount --make-rslave "$chroot/$m"
 	mounts+=("$chroot/$m")
 done
 if [ -n "$share_ccache" ]; then
