@@ -2,31 +2,42 @@
 # Every target is a thin wrapper around one script in scripts/.
 #
 #   make ab                 build base, mayfail and pin-aware, boot each, compare
+#   make ab BASE=7.3        the same on another pinned base (patches/bases/)
 #   make check              all tests (what .ci/run runs)
 #   make help               this list
 SHELL := /bin/bash
 ARMS ?= base,mayfail,pin-aware
 ARM ?= pin-aware
 VARIANT ?= test
+# The bases: one pin file each (patches/bases/NAME.pin); the default is
+# BASE_DEFAULT in scripts/lib.sh, which checks BASE.
+BASES := $(patsubst patches/bases/%.pin,%,$(wildcard patches/bases/*.pin))
+BASE_DEFAULT := $(shell sed -n 's/^BASE_DEFAULT=//p' scripts/lib.sh)
+export BASE ?= $(BASE_DEFAULT)
 export BUILD ?= $(CURDIR)/build
 export KSRC QUICK MEM SMP TIMEOUT SWAP ACCEL JOBS I915_MOCK
 
 arm_list = $(subst $(comma), ,$(ARMS))
 comma := ,
+space := $(subst ,, )
 
-.PHONY: help deps base arms build run ab check lint test-workbench test-guest \
+.PHONY: help deps fetch-base base arms build run ab check lint test-workbench test-guest \
 	check-patches export i915-mock skip-policy clean distclean
 
 help: ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | \
 		awk -F':.*## ' '{ printf "  make %-16s %s\n", $$1, $$2 }'
-	@echo "  variables: ARMS=$(ARMS) ARM=$(ARM) VARIANT=$(VARIANT) KSRC=<your tree> QUICK=1"
+	@echo "  variables: BASE=$(subst $(space),|,$(BASES)) (default $(BASE_DEFAULT)) ARMS=$(ARMS) ARM=$(ARM) VARIANT=$(VARIANT)"
+	@echo "             KSRC=<your tree> QUICK=1"
 	@echo "             MEM=1G SWAP=virtio|zram|none TIMEOUT=900 ACCEL=tcg|kvm I915_MOCK=1 (make ab)"
 
 deps: ## install (as root) or list the packages the workbench needs
 	@scripts/deps.sh
 
-base: ## unpack and commit the pinned base tree (or clone KSRC)
+fetch-base: ## download (private apt under build/) and check the pinned tarball of BASE
+	@scripts/fetch-base.sh >/dev/null
+
+base: ## unpack and commit the pinned base tree of BASE (or clone KSRC)
 	@scripts/base-tree.sh >/dev/null
 
 arms: base ## create/refresh the worktree of every arm in ARMS

@@ -41,6 +41,7 @@ export TIMEOUT=${TIMEOUT:-$([ -n "$quick" ] && echo 300 || echo 1500)}
 export GUEST_CMD=bench RUN_TAG=ab GUEST_ARGS="seed=$seed${quick:+,quick}"
 
 work=$("$ROOT/scripts/base-tree.sh")
+load_pin
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 abdir=$work/ab/$stamp-$mode
 mkdir -p "$abdir"
@@ -54,7 +55,8 @@ step "ab: arms ${ordered[*]} ($mode, seed $seed, MEM=$MEM SMP=$SMP SWAP=$SWAP); 
 	echo "seed=$seed"
 	echo "arms=${ordered[*]}"
 	echo "base_commit=$(git -C "$work/src" rev-parse refs/tags/base)"
-	echo "base_pin=$(grep -E '^BASE_(PACKAGE|PACKAGE_VERSION|KERNEL_VERSION|SHA256)=' "$ROOT/patches/base.pin" | tr '\n' ' ')"
+	echo "base=$BASE"
+	echo "base_pin=$(grep -E '^BASE_(PACKAGE|PACKAGE_VERSION|KERNEL_VERSION|SHA256)=' "$BASE_PIN_FILE" | tr '\n' ' ')"
 	echo "ksrc=${KSRC:+user tree}"
 	echo "host_cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') x $(nproc)"
 	echo "host_mem=$(awk '/^MemTotal:/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)"

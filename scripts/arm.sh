@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # arm.sh ARM[+OVERLAY]: make (or refresh) the worktree of one arm at a
 # stable path: the base plus `git am` of patches/ARM/*.patch, then of
-# patches/OVERLAY/*.patch for an overlay arm, authorship kept.
+# patches/OVERLAY/*.patch for an overlay arm, authorship kept. Those are
+# the series of the default base; for another base (BASE=7.3) they are
+# patches/ARM/BASE/*.patch and patches/OVERLAY/BASE/*.patch, and a missing
+# directory is an error (that base has no such series yet).
 # A series that does not apply stops with the patch name and the rejected
 # hunks; the worktree is then reset to the base. Prints the worktree path.
 # shellcheck source=lib.sh
@@ -11,20 +14,29 @@ arm=${1:-}
 [ -n "$arm" ] || die "usage: arm.sh ARM (one of: $ARMS_ALL)"
 check_arm "$arm"
 
-work=$("$ROOT/scripts/base-tree.sh")
-src=$work/src
-wt=$work/arms/$arm
 base_arm=${arm%%+*}
-series_dir=${SERIES_DIR:-$ROOT/patches/$base_arm}
+series_dir=${SERIES_DIR:-$(series_dir "$base_arm")}
 overlay_dir=
-[ "$base_arm" = "$arm" ] || overlay_dir=$ROOT/patches/${arm#*+}
-stamp=$work/arms/.$arm.series
+[ "$base_arm" = "$arm" ] || overlay_dir=$(series_dir "${arm#*+}")
 
 # The series is every *.patch of patches/ARM in name order (empty is fine),
-# then those of the overlay.
+# then those of the overlay. A base other than the default must have its
+# own directory for each (checked before anything is made).
 patches=() dirs=()
 [ "$base_arm" = base ] || dirs+=("$series_dir")
 [ -z "$overlay_dir" ] || dirs+=("$overlay_dir")
+for d in "${dirs[@]}"; do
+	name=$base_arm
+	[ "$d" = "$series_dir" ] || name=${arm#*+}
+	[ -d "$d" ] || [ "$BASE" = "$BASE_DEFAULT" ] ||
+		die "no $name series for base $BASE yet (${d#"$ROOT"/}/)"
+done
+
+work=$("$ROOT/scripts/base-tree.sh")
+src=$work/src
+wt=$work/arms/$arm
+stamp=$work/arms/.$arm.series
+
 for d in "${dirs[@]}"; do
 	[ -d "$d" ] || continue
 	while IFS= read -r p; do patches+=("$p"); done < <(find "$d" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' | LC_ALL=C sort)

@@ -1,41 +1,28 @@
 #!/usr/bin/env bash
 # base-tree.sh: make the git tree every arm is built from.
 #
-# Default: the pinned Debian linux-source-6.12 tarball (patches/base.pin),
-# checked by sha256 and committed with fixed metadata so that every machine
-# gets the same base commit id. KSRC=/path/to/linux uses a user's git tree
-# instead; that tree is only read (cloned with --shared), never modified.
+# Default: the pinned Debian tarball of BASE (patches/bases/BASE.pin; BASE
+# defaults to 6.12), fetched and checked by sha256 by fetch-base.sh, then
+# committed with fixed metadata so that every machine gets the same base
+# commit id. KSRC=/path/to/linux uses a user's git tree instead; that tree
+# is only read (cloned with --shared), never modified.
 #
 # Prints the work directory on stdout.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 from_tarball() {
-	local work=$1 src=$1/src
+	local work=$1 src=$1/src tarball
 	load_pin
 	if [ -e "$src/.git" ] && git -C "$src" rev-parse -q --verify refs/tags/base >/dev/null; then
 		return 0
 	fi
-	if [ ! -r "$BASE_TARBALL" ]; then
-		if [ "$(id -u)" = 0 ] && [ -z "${NO_INSTALL:-}" ]; then
-			step "base: installing $BASE_PACKAGE=$BASE_PACKAGE_VERSION"
-			apt_install "$BASE_PACKAGE=$BASE_PACKAGE_VERSION"
-		else
-			die "base tarball $BASE_TARBALL is missing (run: apt-get install $BASE_PACKAGE=$BASE_PACKAGE_VERSION)"
-		fi
-	fi
-	step "base: checking sha256 of $BASE_TARBALL"
-	local sum
-	sum=$(sha256sum "$BASE_TARBALL" | cut -d' ' -f1)
-	if [ "$sum" != "$BASE_SHA256" ]; then
-		die "base tarball $BASE_TARBALL has sha256 $sum, the pin (patches/base.pin) says $BASE_SHA256.
-       Installed package: $(dpkg-query -W -f='${Version}' "$BASE_PACKAGE" 2>/dev/null || echo none); pinned: $BASE_PACKAGE_VERSION.
-       Run: apt-get install $BASE_PACKAGE=$BASE_PACKAGE_VERSION"
-	fi
+	tarball=$("$ROOT/scripts/fetch-base.sh")
+	mkdir -p "$work"
 	rm -rf "$src.tmp"
 	mkdir -p "$src.tmp"
-	step "base: extracting $BASE_TARBALL"
-	tar -xJf "$BASE_TARBALL" -C "$src.tmp" --strip-components=1
+	step "base: extracting $tarball"
+	tar -xJf "$tarball" -C "$src.tmp" --strip-components=1
 	check_version "$src.tmp" "$BASE_KERNEL_VERSION"
 	step "base: committing the tree (git add -f: Debian's .gitignore ignores /*)"
 	(
@@ -64,11 +51,12 @@ from_ksrc() {
 		die "KSRC=$KSRC has local changes; commit or stash them first (this tool never modifies your tree):
 $(git -C "$KSRC" status --short --untracked-files=no | head -n 10)"
 	fi
-	check_version "$KSRC" "${KSRC_VERSION:-6.12}"
+	check_version "$KSRC" "${KSRC_VERSION:-$BASE}"
 	if [ -e "$src/.git" ] && git -C "$src" rev-parse -q --verify refs/tags/base >/dev/null; then
 		return 0
 	fi
 	step "base: cloning $KSRC (shared objects, read-only use)"
+	mkdir -p "$work"
 	rm -rf "$src"
 	# --no-tags, tag -f: the user's tree may have a tag "base" of its own;
 	# ours lives only in this clone.
@@ -94,7 +82,6 @@ check_version() {
 main() {
 	local work
 	work=$(work_dir)
-	mkdir -p "$work"
 	if [ -n "${KSRC:-}" ]; then
 		from_ksrc "$work"
 	else

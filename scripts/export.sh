@@ -2,8 +2,9 @@
 # export.sh [SERIES]: write an RFC posting of a series (default pin-aware)
 # to build/export/SERIES/, authored and signed off by YOUR git identity
 # (git config user.name / user.email) instead of the project's neutral one.
-# The cover letter comes from patches/SERIES/cover-letter.txt: its first
-# line is the subject, the rest the body. Nothing in patches/ changes.
+# The cover letter comes from patches/SERIES/cover-letter.txt (for a base
+# other than the default: patches/SERIES/BASE/): its first line is the
+# subject, the rest the body. Nothing in patches/ changes.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -24,10 +25,11 @@ git -C "$work/src" worktree remove --force "$wt" >/dev/null 2>&1 || true
 git -C "$work/src" worktree add -q -f --detach "$wt" refs/tags/base
 trap 'git -C "$work/src" worktree remove --force "$wt" >/dev/null 2>&1 || true' EXIT
 
-mapfile -t patches < <(find "$ROOT/patches/$series" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' | LC_ALL=C sort)
-[ "${#patches[@]}" -gt 0 ] || die "patches/$series has no patches"
+sdir=$(series_dir "$series")
+mapfile -t patches < <(find "$sdir" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' 2>/dev/null | LC_ALL=C sort)
+[ "${#patches[@]}" -gt 0 ] || die "${sdir#"$ROOT"/} has no patches"
 git -C "$wt" -c user.name="$PROJECT_IDENT_NAME" -c user.email="$PROJECT_IDENT_EMAIL" am -q "${patches[@]}" ||
-	die "patches/$series does not apply (run: scripts/arm.sh $series)"
+	die "${sdir#"$ROOT"/} does not apply (run: scripts/arm.sh $series)"
 
 # Re-sign every commit: author and Signed-off-by become the submitter.
 old="Signed-off-by: $PROJECT_IDENT_NAME <$PROJECT_IDENT_EMAIL>"
@@ -39,7 +41,7 @@ rm -rf "$dest"
 mkdir -p "$dest"
 git -C "$wt" -c user.name="$name" -c user.email="$email" format-patch -q --rfc --cover-letter \
 	--thread --base=refs/tags/base -o "$dest" refs/tags/base..HEAD
-cover=$ROOT/patches/$series/cover-letter.txt
+cover=$sdir/cover-letter.txt
 if [ -r "$cover" ]; then
 	python3 - "$dest"/0000-cover-letter.patch "$cover" "$ROOT/docs/ab-results.md" "$ROOT/docs/skip-policy.md" <<'PY'
 import re, sys

@@ -28,12 +28,40 @@ step() {
 	printf '[%02d:%02d] %s\n' $((el / 60)) $((el % 60)) "$*" >&2
 }
 
-# Read patches/base.pin into BASE_* variables.
+# The bases: one pin file each, patches/bases/NAME.pin, NAME being what
+# BASE= takes. BASE_DEFAULT is the base of a plain `make` (the Makefile
+# reads it from here); its series live in patches/SERIES/, those of any
+# other base in patches/SERIES/BASE/ (series_dir).
+BASE_DEFAULT=6.12
+BASES_ALL=
+for _pin in "$ROOT"/patches/bases/*.pin; do
+	_pin=${_pin##*/}
+	BASES_ALL+="${BASES_ALL:+ }${_pin%.pin}"
+done
+unset _pin
+export BASE=${BASE:-$BASE_DEFAULT}
+case " $BASES_ALL " in
+*" $BASE "*) ;;
+*) die "unknown base '$BASE' (known bases: $BASES_ALL; one pin file each in patches/bases/)" ;;
+esac
+
+# Read the pin of BASE (BASE_PIN=FILE: another pin file) into BASE_*
+# variables; BASE_PIN_FILE is the file read.
 load_pin() {
-	local pin=${BASE_PIN:-$ROOT/patches/base.pin}
-	[ -r "$pin" ] || die "base pin $pin is missing"
-	# shellcheck source=../patches/base.pin
-	. "$pin"
+	BASE_PIN_FILE=${BASE_PIN:-$ROOT/patches/bases/$BASE.pin}
+	[ -r "$BASE_PIN_FILE" ] || die "base pin $BASE_PIN_FILE is missing"
+	# shellcheck source=../patches/bases/6.12.pin
+	. "$BASE_PIN_FILE"
+}
+
+# series_dir NAME: the directory of series NAME (an arm or an overlay) for
+# BASE: patches/NAME for the default base, patches/NAME/BASE otherwise.
+series_dir() {
+	if [ "$BASE" = "$BASE_DEFAULT" ]; then
+		echo "$ROOT/patches/$1"
+	else
+		echo "$ROOT/patches/$1/$BASE"
+	fi
 }
 
 # check_arm ARM[+OVERLAY]: die unless ARM is a known arm and OVERLAY (if

@@ -19,7 +19,8 @@ maintainer_of() {
 		sed -n 1p
 }
 for arm in pin-aware mayfail; do
-	dir=patches/$arm
+	dir=$(series_dir "$arm")
+	dir=${dir#"$ROOT"/}
 	mapfile -t series < <(find "$dir" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' | LC_ALL=C sort)
 	[ "${#series[@]}" -gt 0 ] || { t_fail "$arm: no patches in $dir"; continue; }
 	for p in "${series[@]}"; do

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # workbench.sh: the workbench's own tests. Bad input must give a clear
-# error and touch nothing: wrong sha256, missing tarball, wrong base
-# version, a dirty KSRC tree, an unknown arm or variant, a series that does
-# not apply. The verdict must fail on kernel warnings, panics, timeouts and
+# error and touch nothing: wrong sha256, missing tarball, an unknown base,
+# a wrong .deb or tarball sha256 of a base, a base without its own series,
+# wrong base version, a dirty KSRC tree, an unknown arm or variant, a
+# series that does not apply. The verdict must fail on kernel warnings, panics, timeouts and
 # failed tests in canned guest logs. Runs in seconds: small fake trees.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -47,18 +48,85 @@ expect_error "unknown guest command" "GUEST_CMD=nosuch: use suite" env GUEST_CMD
 t_if "unknown arm/variant created nothing" test ! -e "$BUILD"
 
 # --- the pinned tarball ------------------------------------------------------
-. patches/base.pin
-sed "s|^BASE_TARBALL=.*|BASE_TARBALL=$tmp/none.tar.xz|" patches/base.pin >"$tmp/missing.pin"
-expect_error "missing tarball" "tarball $tmp/none.tar.xz is missing \(run: apt-get install linux-source-6.12=6.12.117-1~deb12u1\)" \
+unset BASE # the default base (6.12); the bases section below sets BASE itself
+. patches/bases/6.12.pin
+sed "s|^BASE_TARBALL=.*|BASE_TARBALL=$tmp/none.tar.xz|" patches/bases/6.12.pin >"$tmp/missing.pin"
+expect_error "missing tarball" "no $tmp/none.tar.xz, no .*/linux-source-6.12_6.12.117-1~deb12u1_all.deb, and NO_INSTALL=1 forbids downloading linux-source-6.12=6.12.117-1~deb12u1" \
 	env BASE_PIN="$tmp/missing.pin" scripts/base-tree.sh
 mkdir -p "$tmp/tb/linux-source-6.12"
 cp "$tmp/missing.pin" "$tmp/bad.pin"
 printf 'VERSION = 6\n' >"$tmp/tb/linux-source-6.12/Makefile"
 tar -cJf "$tmp/fake.tar.xz" -C "$tmp/tb" linux-source-6.12
 sed -i "s|^BASE_TARBALL=.*|BASE_TARBALL=$tmp/fake.tar.xz|" "$tmp/bad.pin"
-expect_error "wrong sha256" "has sha256 [0-9a-f]{64}, the pin \(patches/base.pin\) says $BASE_SHA256" \
+expect_error "wrong sha256" "has sha256 [0-9a-f]{64}, the pin \([^)]*bad.pin\) says $BASE_SHA256" \
 	env BASE_PIN="$tmp/bad.pin" scripts/base-tree.sh
 t_if "bad tarball: no tree was made" test -z "$(find "$BUILD" -name src -o -name 'src.tmp' 2>/dev/null)"
+
+# --- bases: BASE=, the pinned .deb, per-base series ----------------------------
+# Fingerprint of a directory: names, types, sizes and file contents.
+dir_fp() {
+	[ -e "$1" ] || {
+		echo none
+		return
+	}
+	(cd "$1" && find . -printf '%p %y %s\n' | LC_ALL=C sort &&
+		find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum) | sha256sum | cut -d' ' -f1
+}
+known=$(for f in patches/bases/*.pin; do f=${f##*/}; printf '%s ' "${f%.pin}"; done)
+known=${known% }
+t_if "make help shows BASE=${known// /|} (default 6.12)" \
+	bash -c "make -s --no-print-directory help | grep -qF 'BASE=${known// /|} (default 6.12)'"
+fp=$(dir_fp "$BUILD")
+expect_error "unknown base" "unknown base 'nosuch' \(known bases: $known; one pin file each in patches/bases/\)" \
+	env BASE=nosuch scripts/base-tree.sh
+expect_error "unknown base (arm)" "unknown base 'nosuch'" env BASE=nosuch scripts/arm.sh base
+expect_error "unknown base (fetch)" "unknown base 'nosuch'" env BASE=nosuch scripts/fetch-base.sh
+expect_error "unknown base (build)" "unknown base 'nosuch'" env BASE=nosuch scripts/build.sh base
+expect_error "unknown base (make base)" "unknown base 'nosuch'" make -s --no-print-directory base BASE=nosuch
+expect_same "unknown base: build/ untouched" "$fp" "$(dir_fp "$BUILD")"
+
+# A fake linux-source .deb for base 7.3, where fetch-base.sh keeps a
+# downloaded one: it is used as it is (nothing is downloaded).
+mkdir -p "$tmp/deb/DEBIAN" "$tmp/deb/usr/src" "$tmp/tb73/linux-source-7.3"
+printf 'VERSION = 7\nPATCHLEVEL = 3\nSUBLEVEL = 4\n' >"$tmp/tb73/linux-source-7.3/Makefile"
+tar -cJf "$tmp/deb/usr/src/linux-source-fake.tar.xz" -C "$tmp/tb73" linux-source-7.3
+printf 'Package: linux-source-fake\nVersion: 7.3.4-1~test\nArchitecture: all\nMaintainer: t <t@t.invalid>\nDescription: fake\n' >"$tmp/deb/DEBIAN/control"
+dpkg-deb --root-owner-group -b "$tmp/deb" "$tmp/fake.deb" >/dev/null
+tsum=$(sha256sum "$tmp/deb/usr/src/linux-source-fake.tar.xz" | cut -d' ' -f1)
+dsum=$(sha256sum "$tmp/fake.deb" | cut -d' ' -f1)
+zero=$(printf '0%.0s' {1..64})
+fake73() { # PIN DEB_SHA256 TARBALL_SHA256: the 7.3 pin, for the fake package
+	sed -e 's|^BASE_PACKAGE=.*|BASE_PACKAGE=linux-source-fake|' \
+		-e 's|^BASE_PACKAGE_VERSION=.*|BASE_PACKAGE_VERSION=7.3.4-1~test|' \
+		-e 's|^BASE_TARBALL=.*|BASE_TARBALL=/usr/src/linux-source-fake.tar.xz|' \
+		-e "s|^BASE_DEB_SHA256=.*|BASE_DEB_SHA256=$2|" -e "s|^BASE_SHA256=.*|BASE_SHA256=$3|" \
+		patches/bases/7.3.pin >"$1"
+}
+mkdir -p "$BUILD/apt/7.3/debs"
+cp "$tmp/fake.deb" "$BUILD/apt/7.3/debs/linux-source-fake_7.3.4-1~test_all.deb"
+fake73 "$tmp/baddeb.pin" "$zero" "$tsum"
+fake73 "$tmp/badtar.pin" "$dsum" "$zero"
+fake73 "$tmp/good73.pin" "$dsum" "$tsum"
+fp=$(dir_fp "$BUILD")
+expect_error "wrong .deb sha256" "package .*/linux-source-fake_7.3.4-1~test_all.deb has sha256 $dsum, the pin \([^)]*baddeb.pin\) says $zero" \
+	env BASE=7.3 BASE_PIN="$tmp/baddeb.pin" scripts/base-tree.sh
+expect_same "wrong .deb sha256: build/ untouched" "$fp" "$(dir_fp "$BUILD")"
+expect_error "wrong tarball sha256 in the .deb" "tarball /usr/src/linux-source-fake.tar.xz in linux-source-fake_7.3.4-1~test_all.deb has sha256 $tsum, the pin \([^)]*badtar.pin\) says $zero" \
+	env BASE=7.3 BASE_PIN="$tmp/badtar.pin" scripts/base-tree.sh
+expect_same "wrong tarball sha256: build/ untouched" "$fp" "$(dir_fp "$BUILD")"
+# No series of this project has a 7.3 directory yet.
+expect_error "base without its own series" "no pin-aware series for base 7.3 yet \(patches/pin-aware/7.3/\)" \
+	env BASE=7.3 BASE_PIN="$tmp/good73.pin" scripts/arm.sh pin-aware
+expect_error "base without its own overlay series" "no i915-mock series for base 7.3 yet \(patches/i915-mock/7.3/\)" \
+	env BASE=7.3 BASE_PIN="$tmp/good73.pin" scripts/arm.sh base+i915-mock
+expect_same "missing series: build/ untouched" "$fp" "$(dir_fp "$BUILD")"
+wt=$(BASE=7.3 BASE_PIN="$tmp/good73.pin" scripts/arm.sh base 2>"$tmp/err") || true
+if [ "$wt" = "$BUILD/deb-7.3.4/arms/base" ] &&
+	[ "$(git -C "$wt" log -1 --format=%s refs/tags/base)" = "Linux 7.3.4 (linux-source-fake 7.3.4-1~test)" ]; then
+	t_ok "base 7.3 from the .deb: build/deb-7.3.4, tag base, arm base"
+else
+	t_fail "base 7.3 from the .deb: no tree or arm ($wt): $(cat "$tmp/err")"
+fi
 
 # --- KSRC: a user's tree is never modified -----------------------------------
 fake_tree "$tmp/old" 5.10.0
