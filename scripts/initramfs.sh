@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 
 arm_variant_args initramfs.sh "$@"
-need busybox-static cpio gzip file
+need busybox-static cpio file
 file -b /bin/busybox 2>/dev/null | grep -q 'statically linked' ||
 	ldd /bin/busybox 2>&1 | grep -q 'not a dynamic' ||
 	die "/bin/busybox is not statically linked (run: apt-get install busybox-static)"

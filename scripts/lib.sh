@@ -137,7 +137,8 @@ run_logged() {
 # PROBE is a command or an absolute path that the package installs (checked
 # by scripts/tests/workbench.sh). scripts/deps.sh installs them all; a step
 # checks its own with `need PACKAGE...`. The one list of the workbench's
-# packages: add a package here in the change that starts using it.
+# packages: add a package here in the change that starts using it. Not
+# Essential ones (gzip, tar, ...): every Debian system has those.
 #   python3 (probed by its pydoc3: /usr/bin/python3 is python3-minimal's)
 #   python3-ply, python3-git: checkpatch's SPDX check of new files
 #   liburing-dev: the static liburing.a of the io_uring pin cases
@@ -146,7 +147,7 @@ run_logged() {
 #   debootstrap: scripts/tests/fresh-machine.sh
 DEPS=(make:make gcc:gcc git:git flex:flex bison:bison bc:bc rsync:rsync perl:/usr/bin/cpan
 	libelf-dev:/usr/include/gelf.h libssl-dev:/usr/include/openssl/ssl.h
-	ccache:ccache cpio:cpio gzip:gzip xz-utils:xz file:file kmod:depmod
+	ccache:ccache cpio:cpio xz-utils:xz file:file kmod:depmod
 	busybox-static:/bin/busybox qemu-system-x86:qemu-system-x86_64
 	python3:/usr/bin/pydoc3 python3-ply:/usr/lib/python3/dist-packages/ply
 	python3-git:/usr/lib/python3/dist-packages/git

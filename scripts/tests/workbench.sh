@@ -262,6 +262,10 @@ while IFS= read -r spec; do
 		t_fail "DEPS: $probe is not a file of package $pkg (dpkg -S: ${owner:-none: not installed? make deps})"
 	fi
 done <<<"$deps"
+ess=$(while IFS= read -r spec; do
+	[ "$(dpkg-query -W -f='${Essential}' "${spec%%:*}" 2>/dev/null)" != yes ] || echo "${spec%%:*}"
+done <<<"$deps")
+t_if "DEPS lists no Essential package (every Debian has those): ${ess:-none}" test -z "$ess"
 expect_error "a missing package is named, not installed" "missing packages: nosuch-pkg \(run as root: apt-get install nosuch-pkg\)" \
 	bash -c '. scripts/lib.sh; need_cmds nosuch-pkg:/nonexistent/file'
 expect_error "need: a package outside DEPS is an error" "need nosuch: not in DEPS" bash -c '. scripts/lib.sh; need nosuch'
