@@ -64,7 +64,7 @@ step "ab: arms ${ordered[*]} ($mode, seed $seed, MEM=$MEM SMP=$SMP SWAP=$SWAP); 
 	echo "qemu=$(qemu-system-x86_64 --version 2>/dev/null | head -n1)"
 	echo "gcc=$(gcc --version | head -n1)"
 	echo "bench_src=$(cat "$ROOT"/selftests/bench/* "$ROOT/selftests/run-bench.sh" | sha256sum | cut -d' ' -f1)"
-	for f in "$ROOT"/scripts/configs/{boot,test}.config; do
+	config_fragments test | while IFS= read -r f; do
 		echo "fragment=${f#"$ROOT"/} $(sha256sum "$f" | cut -d' ' -f1)"
 	done
 } >"$abdir/meta.txt"

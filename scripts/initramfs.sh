@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # initramfs.sh ARM [VARIANT]: pack the guest's initramfs for one arm:
 # busybox-static, scripts/guest-init.sh as /init, the test binaries
-# ($BUILD/selftests, shared by every arm) in /tests and the arm's test
-# modules in /modules (loaded at boot), and MODULES_TREE/lib/modules (a
+# (WORK/selftests, WORK being the base's work dir: built against that base
+# tree, shared by its arms) in /tests and the arm's test modules in
+# /modules (loaded at boot), and MODULES_TREE/lib/modules (a
 # modules_install tree, for modprobe) if set. Prints the path of the .cpio.gz.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -16,7 +17,7 @@ file -b /bin/busybox 2>/dev/null | grep -q 'statically linked' ||
 work=$(work_dir)
 out=$(out_dir "$arm" "$variant")
 modules=${MODULES_DIR:-$work/modules/$arm-$variant}
-tests=${TESTS_DIR:-$BUILD/selftests}
+tests=${TESTS_DIR:-$work/selftests}
 root=$work/initramfs/$arm-$variant
 img=$work/initramfs/$arm-$variant.cpio.gz
 

@@ -92,6 +92,23 @@ arm_variant_args() {
 	check_variant "$variant"
 }
 
+# config_fragments VARIANT: the config fragments of VARIANT for BASE, one
+# path a line, in merge order: boot, test and (unless VARIANT is test)
+# VARIANT, each scripts/configs/NAME.config followed by the optional
+# scripts/configs/BASE/NAME.config, which holds what differs on that base
+# (an option a base renamed or lacks). A later fragment overrides an earlier
+# one (merge_config.sh), and config.sh checks the last word on each option.
+config_fragments() {
+	local name names=(boot test)
+	[ "$1" = test ] || names+=("$1")
+	for name in "${names[@]}"; do
+		echo "$ROOT/scripts/configs/$name.config"
+		if [ -e "$ROOT/scripts/configs/$BASE/$name.config" ]; then
+			echo "$ROOT/scripts/configs/$BASE/$name.config"
+		fi
+	done
+}
+
 check_variant() {
 	case " $VARIANTS_ALL " in
 	*" $1 "*) ;;

@@ -30,7 +30,7 @@ out=$("$ROOT/scripts/build.sh" "$arm" "$variant")
 
 if { [ "$cmd" = suite ] || [ "$cmd" = bench ]; } && [ -r "$ROOT/selftests/Makefile" ]; then
 	step "$arm/$variant: test binaries"
-	run_logged "$work/logs/selftests.log" make -C "$ROOT/selftests" OUT="$BUILD/selftests" KSRC="$work/src"
+	run_logged "$work/logs/selftests.log" make -C "$ROOT/selftests" OUT="$work/selftests" KSRC="$work/src"
 fi
 mods=$work/modules/$arm-$variant
 if { [ "$cmd" = suite ] || [ "$cmd" = bench ]; } && [ -r "$ROOT/selftests/userptr_emu/Makefile" ]; then

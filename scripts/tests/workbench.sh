@@ -288,5 +288,23 @@ t_if "need_cmds is called only by lib.sh and deps.sh (others: need PACKAGE)" \
 expect_error "the selftests fail to build without a static liburing" "install liburing-dev .*or build with URING=no" \
 	make -s -C selftests OUT="$tmp/st" KSRC="$tmp" CC=false
 expect_error "URING takes yes or no" "URING=maybe: use yes or no" make -s -C selftests OUT="$tmp/st" KSRC="$tmp" URING=maybe
+expect_error "the selftests name a KSRC without the mm selftest helpers" \
+	"has neither hugepage_settings.c nor thp_settings.c: is KSRC=$tmp a kernel tree" \
+	make -s -C selftests OUT="$tmp/st" KSRC="$tmp" URING=no
+
+# --- config fragments: common ones and per-base ones ------------------------
+bad=
+for f in scripts/configs/*/*.config; do
+	b=${f#scripts/configs/}
+	b=${b%%/*}
+	[ -e "patches/bases/$b.pin" ] && [ -e "scripts/configs/${f##*/}" ] || bad+=" $f"
+done
+t_if "per-base fragments are scripts/configs/BASE/NAME.config of a known base and fragment:${bad:- all}" \
+	test -z "$bad"
+got=$(BASE=7.3 bash -c '. scripts/lib.sh; config_fragments numa' | sed "s|^$PWD/scripts/configs/||" | tr '\n' ' ')
+t_if "BASE=7.3 numa: each fragment followed by its per-base one ($got)" \
+	test "$got" = "boot.config 7.3/boot.config test.config numa.config 7.3/numa.config "
+got=$(BASE=6.12 bash -c '. scripts/lib.sh; config_fragments test' | sed "s|^$PWD/scripts/configs/||" | tr '\n' ' ')
+t_if "BASE=6.12 test: $got" test "$got" = "boot.config 6.12/boot.config test.config "
 
 t_summary

@@ -93,7 +93,7 @@ static enum arm arm = ARM_PIN_AWARE;
 static size_t page_size;
 static char demotion_saved[16];
 
-static int write_file(const char *path, const char *buf)
+static int write_text(const char *path, const char *buf)
 {
 	ssize_t len = strlen(buf);
 	int fd, ret = 0;
@@ -107,7 +107,7 @@ static int write_file(const char *path, const char *buf)
 	return ret;
 }
 
-static int read_file(const char *path, char *buf, size_t size)
+static int read_text(const char *path, char *buf, size_t size)
 {
 	ssize_t len;
 	int fd;
@@ -202,7 +202,7 @@ static int node_tier(int node, int *ntiers)
 			continue;
 		(*ntiers)++;
 		snprintf(path, sizeof(path), TIERS_PATH "/%s/nodelist", de->d_name);
-		if (!read_file(path, buf, sizeof(buf)) && nodelist_has(buf, node))
+		if (!read_text(path, buf, sizeof(buf)) && nodelist_has(buf, node))
 			tier = atoi(de->d_name + 11);
 	}
 	closedir(d);
@@ -293,17 +293,17 @@ static int cg_create(char *path, size_t size)
 	char buf[PATH_MAX];
 	int ret;
 
-	ret = write_file(CGROUP_ROOT "/cgroup.subtree_control", "+memory");
+	ret = write_text(CGROUP_ROOT "/cgroup.subtree_control", "+memory");
 	if (ret && ret != -EBUSY)
 		return ret;
 	snprintf(path, size, CGROUP_ROOT "/pin_demote.%d", getpid());
 	if (mkdir(path, 0755) && errno != EEXIST)
 		return -errno;
 	snprintf(buf, sizeof(buf), "%s/memory.swap.max", path);
-	ret = write_file(buf, "0");
+	ret = write_text(buf, "0");
 	if (!ret) {
 		snprintf(buf, sizeof(buf), "%s/cgroup.procs", path);
-		ret = write_file(buf, "0");
+		ret = write_text(buf, "0");
 	}
 	if (ret)
 		rmdir(path);
@@ -312,7 +312,7 @@ static int cg_create(char *path, size_t size)
 
 static void cg_destroy(const char *path)
 {
-	write_file(CGROUP_ROOT "/cgroup.procs", "0");
+	write_text(CGROUP_ROOT "/cgroup.procs", "0");
 	rmdir(path);
 }
 
@@ -321,7 +321,7 @@ static long cg_read_long(const char *cg, const char *file)
 	char path[PATH_MAX], buf[64];
 
 	snprintf(path, sizeof(path), "%.255s/%s", cg, file);
-	if (read_file(path, buf, sizeof(buf)))
+	if (read_text(path, buf, sizeof(buf)))
 		return -1;
 	return strtol(buf, NULL, 10);
 }
@@ -402,12 +402,12 @@ static int run(enum backing b, int gup_fd, int dfd)
 		ksft_exit_fail_msg("%s: dmirror does not keep its mirror\n", name);
 
 	/* Clear accessed bits (no notifier), then reclaim the whole memcg. */
-	write_file("/proc/self/clear_refs", "1");
+	write_text("/proc/self/clear_refs", "1");
 	counters_read(&c0);
 	cur = cg_read_long(cg, "memory.current");
 	snprintf(val, sizeof(val), "%ld", cur);
 	snprintf(path, sizeof(path), "%.255s/memory.reclaim", cg);
-	ret = write_file(path, val);
+	ret = write_text(path, val);
 	counters_read(&c1);
 	ksft_print_msg("%s: memory.reclaim %ld bytes: %s\n", name, cur,
 		       ret ? strerror(-ret) : "done");
@@ -481,7 +481,7 @@ int main(void)
 
 	if (getuid())
 		ksft_exit_skip("must run as root\n");
-	if (read_file(DEMOTION_PATH, demotion_saved, sizeof(demotion_saved)))
+	if (read_text(DEMOTION_PATH, demotion_saved, sizeof(demotion_saved)))
 		ksft_exit_skip("no %s (CONFIG_NUMA, CONFIG_MIGRATION)\n", DEMOTION_PATH);
 	top = node_tier(TOP_NODE, &ntiers);
 	low = node_tier(LOW_NODE, &ntiers);
@@ -498,7 +498,7 @@ int main(void)
 		ksft_exit_skip("no %s (CONFIG_TEST_HMM)\n", DMIRROR_PATH);
 	if (access(CGROUP_ROOT "/cgroup.subtree_control", W_OK))
 		ksft_exit_skip("no cgroup v2 at " CGROUP_ROOT "\n");
-	if (write_file(DEMOTION_PATH, "1"))
+	if (write_text(DEMOTION_PATH, "1"))
 		ksft_exit_skip("cannot enable %s\n", DEMOTION_PATH);
 
 	ksft_set_plan(NR_BACKINGS);
@@ -515,7 +515,7 @@ int main(void)
 		}
 	}
 	demotion_saved[strcspn(demotion_saved, "\n")] = '\0';
-	write_file(DEMOTION_PATH, strcmp(demotion_saved, "true") ? "0" : "1");
+	write_text(DEMOTION_PATH, strcmp(demotion_saved, "true") ? "0" : "1");
 	close(dfd);
 	close(gup_fd);
 	ksft_finished();

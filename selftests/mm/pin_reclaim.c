@@ -285,7 +285,7 @@ static bool have_swap(void)
 	return ret;
 }
 
-static int write_file(const char *path, const char *buf)
+static int write_text(const char *path, const char *buf)
 {
 	ssize_t len = strlen(buf);
 	int fd, ret = 0;
@@ -299,7 +299,7 @@ static int write_file(const char *path, const char *buf)
 	return ret;
 }
 
-static int read_file(const char *path, char *buf, size_t size)
+static int read_text(const char *path, char *buf, size_t size)
 {
 	ssize_t len;
 	int fd;
@@ -342,7 +342,7 @@ static long check(const char *p, size_t len, size_t base, unsigned int seed)
 /* Clear the accessed bits of this process (no mmu notifier involved). */
 static int age_pages(void)
 {
-	return write_file("/proc/self/clear_refs", "1");
+	return write_text("/proc/self/clear_refs", "1");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -353,14 +353,14 @@ static int cg_create(char *path, size_t size)
 	char buf[PATH_MAX];
 	int ret;
 
-	ret = write_file(CGROUP_ROOT "/cgroup.subtree_control", "+memory");
+	ret = write_text(CGROUP_ROOT "/cgroup.subtree_control", "+memory");
 	if (ret && ret != -EBUSY)
 		return ret;
 	snprintf(path, size, CGROUP_ROOT "/pin_reclaim.%d", getpid());
 	if (mkdir(path, 0755) && errno != EEXIST)
 		return -errno;
 	snprintf(buf, sizeof(buf), "%s/cgroup.procs", path);
-	ret = write_file(buf, "0");
+	ret = write_text(buf, "0");
 	if (ret)
 		rmdir(path);
 	return ret;
@@ -368,7 +368,7 @@ static int cg_create(char *path, size_t size)
 
 static void cg_destroy(const char *path)
 {
-	write_file(CGROUP_ROOT "/cgroup.procs", "0");
+	write_text(CGROUP_ROOT "/cgroup.procs", "0");
 	rmdir(path);
 }
 
@@ -377,7 +377,7 @@ static int cg_write(const char *cg, const char *file, const char *val)
 	char path[PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/%s", cg, file);
-	return write_file(path, val);
+	return write_text(path, val);
 }
 
 static long cg_read_long(const char *cg, const char *file)
@@ -385,7 +385,7 @@ static long cg_read_long(const char *cg, const char *file)
 	char path[PATH_MAX], buf[64];
 
 	snprintf(path, sizeof(path), "%s/%s", cg, file);
-	if (read_file(path, buf, sizeof(buf)))
+	if (read_text(path, buf, sizeof(buf)))
 		return -1;
 	return strtol(buf, NULL, 10);
 }
@@ -643,7 +643,7 @@ static void pin_state_cleanup(struct pin_state *st)
 
 		if (r) {
 			*r = '\0';
-			write_file(SHMEM_THP_PATH, l + 1);
+			write_text(SHMEM_THP_PATH, l + 1);
 		}
 	}
 	if (st->cg[0])
@@ -719,10 +719,10 @@ FIXTURE_SETUP(pin_reclaim)
 	st->npinned = st->unit / st->page_size;
 
 	if (b == THP_SHMEM) {
-		if (read_file(SHMEM_THP_PATH, st->shmem_thp_saved,
+		if (read_text(SHMEM_THP_PATH, st->shmem_thp_saved,
 			      sizeof(st->shmem_thp_saved)))
 			SKIP(return, "no %s", SHMEM_THP_PATH);
-		if (write_file(SHMEM_THP_PATH, "advise"))
+		if (write_text(SHMEM_THP_PATH, "advise"))
 			SKIP(return, "cannot set %s to advise", SHMEM_THP_PATH);
 	}
 
