@@ -3,6 +3,9 @@
 # with no errors, warnings or checks; authored and signed off by the
 # project's neutral identity; applied by git am onto the pinned base; and
 # the in-tree selftest patch must carry the current selftests/ source.
+# Each series of the default base, and of every other base that has it
+# (patches/SERIES/BASE/, tests named SERIES@BASE); PATCHES_BASES="7.3"
+# checks only the bases named.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -11,15 +14,32 @@ ROOT=$PWD
 # shellcheck source=../lib.sh
 . scripts/lib.sh
 
-work=$(scripts/base-tree.sh)
-
 # maintainer_of PATH: the first maintainer MAINTAINERS names for PATH.
 maintainer_of() {
 	(cd "$work/src" && scripts/get_maintainer.pl --no-git --no-rolestats --nol -f "$1" 2>/dev/null) |
 		sed -n 1p
 }
-for arm in pin-aware mayfail; do
-	dir=$(series_dir "$arm")
+checks=()
+for b in ${PATCHES_BASES:-$BASES_ALL}; do
+	for arm in pin-aware mayfail; do
+		if [ "$b" = "$BASE_DEFAULT" ]; then
+			checks+=("$arm")
+		elif [ -d "patches/$arm/$b" ]; then
+			checks+=("$arm@$b")
+		else
+			echo "note: no $arm series for base $b yet (patches/$arm/$b/)"
+		fi
+	done
+done
+work=
+for arm in "${checks[@]}"; do
+	b=$BASE_DEFAULT
+	[ "$arm" = "${arm%@*}" ] || b=${arm#*@}
+	if [ -z "$work" ] || [ "$b" != "$BASE" ]; then
+		export BASE=$b
+		work=$(scripts/base-tree.sh)
+	fi
+	dir=$(series_dir "${arm%@*}")
 	dir=${dir#"$ROOT"/}
 	mapfile -t series < <(find "$dir" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' | LC_ALL=C sort)
 	[ "${#series[@]}" -gt 0 ] || { t_fail "$arm: no patches in $dir"; continue; }
@@ -58,13 +78,14 @@ for arm in pin-aware mayfail; do
 			t_fail "$arm: $name: From/Signed-off-by is not the project identity ($from)"
 		fi
 	done
-	if scripts/arm.sh "$arm" >"$T_LOG.out" 2>"$T_LOG.err"; then
+	if scripts/arm.sh "${arm%@*}" >"$T_LOG.out" 2>"$T_LOG.err"; then
 		t_ok "$arm: git am of ${#series[@]} patches onto the base"
 	else
 		t_fail "$arm: series does not apply"
 		head -n 30 "$T_LOG.err"
 	fi
 done
+export BASE=$BASE_DEFAULT
 
 if [ -x scripts/selftest-patch.sh ]; then
 	sp=$(grep -l 'tools/testing/selftests/mm/pin_reclaim.c' patches/pin-aware/[0-9]*.patch 2>/dev/null | head -n1 || true)
