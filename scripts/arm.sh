@@ -62,13 +62,15 @@ fi
 
 from=$(for d in "${dirs[@]}"; do printf '%s ' "${d#"$ROOT"/}"; done)
 step "$arm: applying ${#patches[@]} patch(es)${from:+ from ${from% }}"
-git -C "$wt" am --abort >/dev/null 2>&1 || true
+# git am wants an identity for every subcommand, even --show-current-patch
+# (a fresh machine has none): the project's.
+am=(git -C "$wt" -c user.name="$PROJECT_IDENT_NAME" -c user.email="$PROJECT_IDENT_EMAIL" am)
+"${am[@]}" --abort >/dev/null 2>&1 || true
 # reset --hard rewrites only files that differ, so kbuild stays incremental.
 git -C "$wt" reset -q --hard refs/tags/base
 if [ "${#patches[@]}" -gt 0 ]; then
-	if ! git -C "$wt" -c user.name="$PROJECT_IDENT_NAME" -c user.email="$PROJECT_IDENT_EMAIL" \
-		am -q --committer-date-is-author-date "${patches[@]}" >"$work/arms/.$arm.am.log" 2>&1; then
-		cur=$(git -C "$wt" am --show-current-patch=raw 2>/dev/null | sed -n 's/^Subject: //p' | head -n1)
+	if ! "${am[@]}" -q --committer-date-is-author-date "${patches[@]}" >"$work/arms/.$arm.am.log" 2>&1; then
+		cur=$("${am[@]}" --show-current-patch=raw 2>/dev/null | sed -n 's/^Subject: //p' | head -n1 || true)
 		n=$(cat "$(git -C "$wt" rev-parse --git-path rebase-apply/next)" 2>/dev/null || echo 1)
 		echo "---- $arm: patch $n of ${#patches[@]} does not apply: ${patches[$((n - 1))]##*/}" >&2
 		echo "     Subject: $cur" >&2
@@ -77,7 +79,7 @@ if [ "${#patches[@]}" -gt 0 ]; then
 			echo "---- rejected hunk(s), ${rej#"$wt"/}:" >&2
 			cat "$rej" >&2
 		done
-		git -C "$wt" am --abort >/dev/null 2>&1 || true
+		"${am[@]}" --abort >/dev/null 2>&1 || true
 		git -C "$wt" reset -q --hard refs/tags/base
 		find "$wt" -name '*.rej' -not -path '*/.out-*' -delete
 		find "$wt" -name '*.orig' -not -path '*/.out-*' -delete

@@ -7,7 +7,7 @@
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-all="lint workbench patches cocci guest-suite negative-control guest-failures"
+all="lint workbench patches series-build cocci guest-suite negative-control guest-failures"
 checks=${CHECKS:-$all}
 for c in $checks; do
 	case " $all " in *" $c "*) ;; *) die "unknown check '$c' (known: $all)" ;; esac
@@ -22,6 +22,7 @@ for c in $checks; do
 	lint) cmd=("$ROOT/scripts/tests/lint.sh") ;;
 	workbench) cmd=("$ROOT/scripts/tests/workbench.sh") ;;
 	patches) cmd=("$ROOT/scripts/tests/patches.sh") ;;
+	series-build) cmd=("$ROOT/scripts/tests/series-build.sh") ;;
 	cocci) cmd=("$ROOT/scripts/cocci-test.sh") ;;
 	guest-suite) cmd=("$ROOT/scripts/run.sh" "$arm") ;;
 	negative-control) cmd=("$ROOT/scripts/tests/negative-control.sh") ;;

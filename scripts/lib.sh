@@ -162,6 +162,7 @@ run_logged() {
 #   libc6-dev: the static libc.a of the guest's test binaries
 #   rsync: the kernel's headers_install; perl: checkpatch's modules
 #   debootstrap: scripts/tests/fresh-machine.sh
+#   libpython3.11-dev: spatch's python rules dlopen libpython3.11.so
 DEPS=(make:make gcc:gcc git:git flex:flex bison:bison bc:bc rsync:rsync perl:/usr/bin/cpan
 	libelf-dev:/usr/include/gelf.h libssl-dev:/usr/include/openssl/ssl.h
 	ccache:ccache cpio:cpio xz-utils:xz file:file kmod:depmod
@@ -169,6 +170,7 @@ DEPS=(make:make gcc:gcc git:git flex:flex bison:bison bc:bc rsync:rsync perl:/us
 	python3:/usr/bin/pydoc3 python3-ply:/usr/lib/python3/dist-packages/ply
 	python3-git:/usr/lib/python3/dist-packages/git
 	shellcheck:shellcheck coccinelle:spatch sparse:sparse
+	libpython3.11-dev:/usr/lib/x86_64-linux-gnu/libpython3.11.so
 	libc6-dev:/usr/lib/x86_64-linux-gnu/libc.a
 	liburing-dev:/usr/lib/x86_64-linux-gnu/liburing.a debootstrap:debootstrap)
 
