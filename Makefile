@@ -80,7 +80,8 @@ export: ## write the RFC series signed with your git identity to build/export/
 -include selftests/selftests.mk
 
 clean: ## remove runs and initramfs images (keeps trees and kernels)
-	rm -rf $(BUILD)/*/runs $(BUILD)/*/initramfs $(BUILD)/selftests
+	rm -rf $(BUILD)/*/runs $(BUILD)/*/initramfs $(BUILD)/*/selftests $(BUILD)/*/selftests.obj \
+		$(BUILD)/selftests $(BUILD)/selftests.obj
 
 distclean: ## remove build/ entirely
 	rm -rf $(BUILD)

@@ -482,7 +482,7 @@ int main(void)
 	if (getuid())
 		ksft_exit_skip("must run as root\n");
 	if (read_text(DEMOTION_PATH, demotion_saved, sizeof(demotion_saved)))
-		ksft_exit_skip("no %s (CONFIG_NUMA, CONFIG_MIGRATION)\n", DEMOTION_PATH);
+		ksft_exit_skip("no %s (CONFIG_NUMA, CONFIG_MIGRATION; 7.3: CONFIG_NUMA_MIGRATION)\n", DEMOTION_PATH);
 	top = node_tier(TOP_NODE, &ntiers);
 	low = node_tier(LOW_NODE, &ntiers);
 	ksft_print_msg("arm %s: %d memory tiers, node %d in tier %d, node %d in tier %d\n",
