@@ -29,12 +29,18 @@ log=$BUILD/logs/fetch-base-$BASE.log
 
 sha256() { sha256sum "$1" | cut -d' ' -f1; }
 
-# check FILE WANT WHAT: die unless FILE has sha256 WANT.
+# check FILE WANT WHAT [TMP]: die unless FILE has sha256 WANT; WHAT names
+# FILE in the message. With TMP (a download or an unpacked package), TMP is
+# removed first; without, the file stays for the user to look at.
 check() {
 	local sum
 	sum=$(sha256 "$1")
-	[ "$sum" = "$2" ] ||
-		die "$3 $1 has sha256 $sum, the pin ($pin) says $2 (remove the file to fetch it again)"
+	[ "$sum" != "$2" ] || return 0
+	if [ -n "${4:-}" ]; then
+		rm -rf "$4"
+		die "$3 has sha256 $sum, the pin ($pin) says $2"
+	fi
+	die "$3 has sha256 $sum, the pin ($pin) says $2 (remove the file to fetch it again)"
 }
 
 # The URI of the archive that serves this machine's suite $1 (read-only:
@@ -98,12 +104,7 @@ download() {
 	if [ "${#got[@]}" != 1 ] || [ ! -f "${got[0]}" ]; then
 		die "apt-get download left no single .deb in $tmp (log: $log)"
 	fi
-	local sum
-	sum=$(sha256 "${got[0]}")
-	if [ "$sum" != "$BASE_DEB_SHA256" ]; then
-		rm -rf "$tmp"
-		die "downloaded ${got[0]##*/} has sha256 $sum, the pin ($pin) says $BASE_DEB_SHA256"
-	fi
+	check "${got[0]}" "$BASE_DEB_SHA256" "downloaded ${got[0]##*/}" "$tmp"
 	mv "${got[0]}" "$deb"
 	rmdir "$tmp"
 }
@@ -113,7 +114,7 @@ download() {
 unpack() {
 	local tmp=$dir/root.tmp
 	step "base $BASE: checking sha256 of ${deb#"$ROOT"/}"
-	check "$deb" "$BASE_DEB_SHA256" "package"
+	check "$deb" "$BASE_DEB_SHA256" "package $deb"
 	step "base $BASE: unpacking ${deb##*/} (dpkg-deb -x, nothing installed)"
 	rm -rf "$tmp"
 	mkdir -p "$tmp"
@@ -125,12 +126,7 @@ unpack() {
 		rm -rf "$tmp"
 		die "package ${deb##*/} has no $BASE_TARBALL"
 	fi
-	local sum
-	sum=$(sha256 "$tmp$BASE_TARBALL")
-	if [ "$sum" != "$BASE_SHA256" ]; then
-		rm -rf "$tmp"
-		die "tarball $BASE_TARBALL in ${deb##*/} has sha256 $sum, the pin ($pin) says $BASE_SHA256"
-	fi
+	check "$tmp$BASE_TARBALL" "$BASE_SHA256" "tarball $BASE_TARBALL in ${deb##*/}" "$tmp"
 	rm -rf "$dir/root"
 	mv "$tmp" "$dir/root"
 }
@@ -138,7 +134,7 @@ unpack() {
 main() {
 	if [ -e "$unpacked" ]; then
 		step "base $BASE: checking sha256 of ${unpacked#"$ROOT"/}"
-		check "$unpacked" "$BASE_SHA256" "base tarball"
+		check "$unpacked" "$BASE_SHA256" "base tarball $unpacked"
 		echo "$unpacked"
 		return 0
 	fi
