@@ -6,9 +6,10 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
 ARMS_ALL="base mayfail pin-aware"
 VARIANTS_ALL="test debug i915 numa"
-# Overlays: test-only series applied on top of an arm ("ARM+OVERLAY" is an
-# arm of its own, with its own worktree), never part of a compared arm.
-OVERLAYS_ALL="i915-mock skip-policy"
+# Overlays: series applied on top of an arm ("ARM+OVERLAY" is an arm of
+# its own, with its own worktree), never part of a compared arm: test-only
+# ones, and test_hmm-fix, a fix of lib/test_hmm.c to be posted on its own.
+OVERLAYS_ALL="i915-mock skip-policy test_hmm-fix"
 START_TS=${START_TS:-$(date +%s)}
 export START_TS
 

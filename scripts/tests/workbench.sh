@@ -41,7 +41,7 @@ expect_error "unknown arm" "unknown arm 'nosuch'.*known arms: base mayfail pin-a
 expect_error "unknown arm (build)" "unknown arm 'x'" scripts/build.sh x
 expect_error "unknown variant" "unknown config variant 'fast'" scripts/build.sh base fast
 expect_error "unknown arm (make ab)" "unknown arm 'nosuch'" scripts/ab.sh base,nosuch
-expect_error "unknown overlay" "unknown overlay 'foo' in arm 'base\\+foo' \\(known overlays: i915-mock skip-policy\\)" scripts/arm.sh base+foo
+expect_error "unknown overlay" "unknown overlay 'foo' in arm 'base\\+foo' \\(known overlays: i915-mock skip-policy test_hmm-fix\\)" scripts/arm.sh base+foo
 expect_error "unknown arm (make i915-mock)" "unknown arm 'nosuch'" scripts/i915-mock.sh base,nosuch
 expect_error "make i915-mock takes plain arms" "takes plain arms .*not 'base\\+i915-mock'" scripts/i915-mock.sh base+i915-mock
 expect_error "unknown guest command" "GUEST_CMD=nosuch: use suite" env GUEST_CMD=nosuch scripts/run.sh base
