@@ -6,7 +6,7 @@
 #
 #   1. debootstrap --variant=minbase bookworm into build/fresh/root, with
 #      the host's Debian apt sources (read, never changed);
-#   2. a clone of REV (default HEAD) at /work/repo inside it, then, as
+#   2. a clone of REV (default HEAD) at /srv/repo inside it, then, as
 #      root in the chroot, `CI=true bash .ci/run`: it must end
 #      "N passed, 0 failed, N skipped" with only the expected skips;
 #   3. for every package in DEPS (scripts/lib.sh): remove it from the
@@ -98,14 +98,14 @@ in_chroot() {
 	local log=$1
 	shift
 	chroot "$chroot" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
-		CI=true TERM=dumb /bin/bash -c "cd /work/repo && $*" >"$log" 2>&1
+		CI=true TERM=dumb /bin/bash -c "cd /srv/repo && $*" >"$log" 2>&1
 }
 
-step "fresh: clone of $(git rev-parse --short "$rev") at /work/repo"
-rm -rf "$chroot/work/repo"
-mkdir -p "$chroot/work"
-git clone -q --no-local --no-checkout "$ROOT" "$chroot/work/repo"
-git -C "$chroot/work/repo" checkout -q "$(git rev-parse "$rev")"
+step "fresh: clone of $(git rev-parse --short "$rev") at /srv/repo"
+rm -rf "$chroot/srv/repo"
+mkdir -p "$chroot/srv"
+git clone -q --no-local --no-checkout "$ROOT" "$chroot/srv/repo"
+git -C "$chroot/srv/repo" checkout -q "$(git rev-parse "$rev")"
 
 if [ -z "$skip_ci" ]; then
 	step "fresh: CI=true bash .ci/run in the chroot (log: ${logs#"$ROOT"/}/ci.log)"
