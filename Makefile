@@ -22,7 +22,7 @@ comma := ,
 space := $(subst ,, )
 
 .PHONY: help deps fetch-base base arms build run ab check lint test-workbench test-guest \
-	check-patches export i915-mock skip-policy clean distclean
+	check-patches publish export i915-mock skip-policy clean distclean
 
 help: ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -72,6 +72,9 @@ test-guest: ## broken guests (WARN, panic, hang) must fail the runner
 
 check-patches: ## checkpatch --strict and git am of every series
 	@scripts/tests/patches.sh
+
+publish: ## copy the last complete full make ab job of BASE (or JOB=DIR) into docs/: the only writer of results there
+	@scripts/publish.sh $(JOB)
 
 export: ## write the RFC series signed with your git identity to build/export/
 	@scripts/export.sh

@@ -2,12 +2,14 @@
 # ab.sh [ARMS]: the A/B job. Builds every arm (unchanged arms are reused),
 # boots each one fresh with the same QEMU settings and seed, runs the
 # benchmarks (selftests/run-bench.sh) and compares the arms with
-# scripts/ab-report.py: a table on the terminal, docs/ab-results.md and
-# docs/ab-plot.svg.
+# scripts/ab-report.py: a table on the terminal, ab-results.md and
+# ab-plot.svg in the job's directory under build/ (named as in docs/ for
+# BASE, see docs_name); `make publish` copies a complete full job's into
+# docs/, nothing else writes there.
 #
 # ARMS: comma separated, default base,mayfail,pin-aware (base goes first in
 # the report). Environment: QUICK=1 (short version for development: small
-# sizes, results go to build/ only, docs/ is left alone), SEED (1), MEM (1G),
+# sizes, never published), SEED (1), MEM (1G),
 # SMP (2), SWAP (zram: synchronous, so a pass frees what it wrote and the
 # counts repeat from job to job), TIMEOUT (per boot), I915_MOCK=1 (also
 # run the i915 userptr mock selftest on every arm: make i915-mock, about
@@ -34,6 +36,8 @@ seed=${SEED:-1}
 mode=full
 [ -n "$quick" ] && mode=quick
 need python3
+# A cold job writes ~12 GiB (the base tree and one worktree per arm).
+need_disk 14 3 "make ab"
 
 # One set of QEMU settings for every arm (recorded in each run's qemu.cmd).
 export MEM=${MEM:-1G} SMP=${SMP:-2} SWAP=${SWAP:-zram}
@@ -135,12 +139,8 @@ rm -f "$abdir/.seen"
 echo "host_load_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$abdir/meta.txt"
 echo $((done_s / n)) >"$work/ab/seconds-per-arm-$mode"
 
-# 4. The report: docs/ only for a full job; QUICK=1 keeps it under build/.
-if [ -n "$quick" ]; then
-	md=$abdir/ab-results.md svg=$abdir/ab-plot.svg
-else
-	md=$ROOT/docs/ab-results.md svg=$ROOT/docs/ab-plot.svg
-fi
+# 4. The report, under build/ (make publish copies a full job's into docs/).
+md=$abdir/$(docs_name ab-results.md) svg=$abdir/$(docs_name ab-plot.svg)
 python3 "$ROOT/scripts/ab-report.py" --root "$ROOT" --md "$md" --svg "$svg" \
 	${prev:+--previous "$prev"} "$abdir"
 ln -sfn "$abdir" "$work/ab/last-$mode"
@@ -152,11 +152,11 @@ if [ -n "$quick" ]; then
 elif ! "$ROOT/scripts/ab-suite.sh" "$(IFS=,; echo "${ordered[*]}")" "$md"; then
 	failed+=("selftests")
 fi
-# 6. On request, the i915 mock selftest on every arm (docs/i915-mock-results.md).
+# 6. On request, the i915 mock selftest on every arm (i915-mock-results.md).
 if [ -n "${I915_MOCK:-}" ] && [ "${I915_MOCK:-}" != 0 ]; then
 	step "ab: I915_MOCK=1: the i915 userptr mock selftest on ${ordered[*]}"
-	mock_out=$ROOT/docs/i915-mock-results.md
-	[ -z "$quick" ] || mock_out=$abdir/i915-mock-results.md
-	OUT=$mock_out TIMEOUT=900 "$ROOT/scripts/i915-mock.sh" "$(IFS=,; echo "${ordered[*]}")" || failed+=("i915-mock")
+	OUT=$abdir/$(docs_name i915-mock-results.md) TIMEOUT=900 "$ROOT/scripts/i915-mock.sh" "$(IFS=,; echo "${ordered[*]}")" || failed+=("i915-mock")
 fi
 [ "${#failed[@]}" = 0 ] || die "ab: the run of ${failed[*]} failed (the report shows what it has)"
+touch "$abdir/complete"
+[ -n "$quick" ] || step "ab: complete; make publish${BASE:+ BASE=$BASE} copies the report into docs/"

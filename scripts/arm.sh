@@ -2,9 +2,9 @@
 # arm.sh ARM[+OVERLAY]: make (or refresh) the worktree of one arm at a
 # stable path: the base plus `git am` of patches/ARM/*.patch, then of
 # patches/OVERLAY/*.patch for an overlay arm, authorship kept. Those are
-# the series of the default base; for another base (BASE=7.3) they are
-# patches/ARM/BASE/*.patch and patches/OVERLAY/BASE/*.patch, and a missing
-# directory is an error (that base has no such series yet).
+# the series of the default base; for another base (BASE=6.12) they are
+# patches/ARM/BASE/*.patch and patches/OVERLAY/BASE/*.patch. A series with
+# no patch for BASE is an error (that base has no such series yet).
 # A series that does not apply stops with the patch name and the rejected
 # hunks; the worktree is then reset to the base. Prints the worktree path.
 # shellcheck source=lib.sh
@@ -19,17 +19,17 @@ series_dir=${SERIES_DIR:-$(series_dir "$base_arm")}
 overlay_dir=
 [ "$base_arm" = "$arm" ] || overlay_dir=$(series_dir "${arm#*+}")
 
-# The series is every *.patch of patches/ARM in name order (empty is fine),
-# then those of the overlay. A base other than the default must have its
-# own directory for each (checked before anything is made).
+# The series is every *.patch of patches/ARM in name order, then those of
+# the overlay. Each must have patches for BASE (checked before anything is
+# made): an empty series would make an arm that is the base by another name.
 patches=() dirs=()
 [ "$base_arm" = base ] || dirs+=("$series_dir")
 [ -z "$overlay_dir" ] || dirs+=("$overlay_dir")
 for d in "${dirs[@]}"; do
 	name=$base_arm
 	[ "$d" = "$series_dir" ] || name=${arm#*+}
-	[ -d "$d" ] || [ "$BASE" = "$BASE_DEFAULT" ] ||
-		die "no $name series for base $BASE yet (${d#"$ROOT"/}/)"
+	compgen -G "$d/[0-9][0-9][0-9][0-9]-*.patch" >/dev/null ||
+		die "no $name series for base $BASE yet (no patches in ${d#"$ROOT"/}/)"
 done
 
 work=$("$ROOT/scripts/base-tree.sh")

@@ -13,6 +13,8 @@ for c in $checks; do
 	case " $all " in *" $c "*) ;; *) die "unknown check '$c' (known: $all)" ;; esac
 done
 arm=${CHECK_ARM:-pin-aware}
+# A cold run writes ~17 GiB (both bases' trees, two arms, bisect trees).
+need_disk 20 4 "make check"
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 total_pass=0 total_fail=0 total_skip=0 failed=() skips=()

@@ -18,6 +18,15 @@ if [ -z "$name" ] || [ -z "$email" ]; then
 fi
 [ "$email" != "$PROJECT_IDENT_EMAIL" ] || die "user.email is the project's neutral identity; export signs with a person's identity"
 
+sdir=$(series_dir "$series")
+cover=$sdir/cover-letter.txt
+# The published results of BASE that the placeholders take their numbers from.
+ab_md=$ROOT/docs/$(docs_name ab-results.md) sp_md=$ROOT/docs/$(docs_name skip-policy.md)
+for ph in "@AB_COUNTS@ $ab_md make ab" "@SKIP_POLICY@ $sp_md make skip-policy"; do
+	read -r tag file job <<<"$ph"
+	! grep -q "$tag" "$cover" 2>/dev/null || [ -r "$file" ] ||
+		die "${cover#"$ROOT"/} quotes $tag from ${file#"$ROOT"/}, which base $BASE has not published yet (run: $job BASE=$BASE, then make publish BASE=$BASE)"
+done
 work=$("$ROOT/scripts/base-tree.sh")
 wt=$(work_dir)/export-$series
 dest=$BUILD/export/$series
@@ -25,7 +34,6 @@ git -C "$work/src" worktree remove --force "$wt" >/dev/null 2>&1 || true
 git -C "$work/src" worktree add -q -f --detach "$wt" refs/tags/base
 trap 'git -C "$work/src" worktree remove --force "$wt" >/dev/null 2>&1 || true' EXIT
 
-sdir=$(series_dir "$series")
 mapfile -t patches < <(find "$sdir" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' 2>/dev/null | LC_ALL=C sort)
 [ "${#patches[@]}" -gt 0 ] || die "${sdir#"$ROOT"/} has no patches"
 git -C "$wt" -c user.name="$PROJECT_IDENT_NAME" -c user.email="$PROJECT_IDENT_EMAIL" am -q "${patches[@]}" ||
@@ -41,9 +49,8 @@ rm -rf "$dest"
 mkdir -p "$dest"
 git -C "$wt" -c user.name="$name" -c user.email="$email" format-patch -q --rfc --cover-letter \
 	--thread --base=refs/tags/base -o "$dest" refs/tags/base..HEAD
-cover=$sdir/cover-letter.txt
 if [ -r "$cover" ]; then
-	python3 - "$dest"/0000-cover-letter.patch "$cover" "$ROOT/docs/ab-results.md" "$ROOT/docs/skip-policy.md" <<'PY'
+	python3 - "$dest"/0000-cover-letter.patch "$cover" "$ab_md" "$sp_md" <<'PY'
 import re, sys
 path, cover = sys.argv[1], open(sys.argv[2]).read().split("\n", 1)
 subject = cover[0].split("] ", 1)[-1].strip()
@@ -72,7 +79,7 @@ if "@AB_COUNTS@" in body:
     body = body.replace("@AB_COUNTS@", "From `make ab` of %s:\n\n%s" % (when, table))
 if "@SKIP_POLICY@" in body:
     # Pinned folios met (skips) and pages scanned, per policy, from the
-    # generated docs/skip-policy.md.
+    # published skip-policy results (docs/skip-policy*.md).
     md = open(sys.argv[4]).read()
     gen = re.search(r"on (\d{4}-\d\d-\d\d \d\d:\d\d UTC)", md)
     cols = [("0 activate", "activate"), ("0 activate (again)", "again"),

@@ -5,7 +5,8 @@
 # expectation, and judge the run. ARMS is comma separated (default: every
 # arm). Prints one line per arm with what the selftest measured, then
 # "N passed, N failed", and writes the same as Markdown to OUT (default
-# docs/i915-mock-results.md). Logs: build/<base>/runs/ARM+i915-mock-i915/.
+# build/<base>/i915-mock/i915-mock-results.md; make publish copies it into
+# docs/). Logs: build/<base>/runs/ARM+i915-mock-i915/.
 #
 # The expectation is explicit per arm (i915.st_expect_reclaim_invalidates):
 #   base       1: reclaim of a pinned shmem range invalidates the userptr
@@ -34,7 +35,8 @@ expectation() {
 
 passed=0 failed=0
 summary=() rows=()
-out=${OUT:-$ROOT/docs/i915-mock-results.md}
+out=${OUT:-$(work_dir)/i915-mock/$(docs_name i915-mock-results.md)}
+mkdir -p "$(dirname "$out")"
 for a in "${list[@]}"; do
 	arm=$a+i915-mock
 	step "$arm: worktree, i915 variant build (about 17 min cold per arm), boot"
@@ -80,3 +82,5 @@ printf '%s\n' "${summary[@]}"
 mv "$out.tmp" "$out"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
+# Publishable (make publish JOB=DIR, or with make ab's job) only when every arm ran.
+[ -n "${OUT:-}" ] || touch "$(dirname "$out")/complete"

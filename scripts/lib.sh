@@ -33,7 +33,7 @@ step() {
 # BASE= takes. BASE_DEFAULT is the base of a plain `make` (the Makefile
 # reads it from here); its series live in patches/SERIES/, those of any
 # other base in patches/SERIES/BASE/ (series_dir).
-BASE_DEFAULT=6.12
+BASE_DEFAULT=7.3
 BASES_ALL=
 for _pin in "$ROOT"/patches/bases/*.pin; do
 	_pin=${_pin##*/}
@@ -51,7 +51,7 @@ esac
 load_pin() {
 	BASE_PIN_FILE=${BASE_PIN:-$ROOT/patches/bases/$BASE.pin}
 	[ -r "$BASE_PIN_FILE" ] || die "base pin $BASE_PIN_FILE is missing"
-	# shellcheck source=../patches/bases/6.12.pin
+	# shellcheck source=../patches/bases/7.3.pin
 	. "$BASE_PIN_FILE"
 }
 
@@ -62,6 +62,17 @@ series_dir() {
 		echo "$ROOT/patches/$1"
 	else
 		echo "$ROOT/patches/$1/$BASE"
+	fi
+}
+
+# docs_name STEM.EXT: the name of a generated result in docs/ (and in the
+# job dir under build/ that make publish copies it from): STEM.EXT for the
+# default base, STEM-BASE.EXT for any other.
+docs_name() {
+	if [ "$BASE" = "$BASE_DEFAULT" ]; then
+		echo "$1"
+	else
+		echo "${1%.*}-$BASE.${1##*.}"
 	fi
 }
 
@@ -137,6 +148,19 @@ arm_dir() { echo "$(work_dir)/arms/$1"; }
 # object dir to the sources is the same for every arm (ccache hits across
 # arms with CCACHE_BASEDIR). Ignored by the kernel's own .gitignore (.*).
 out_dir() { echo "$(work_dir)/arms/$1/.out-$2"; }
+
+# need_disk COLD WARM WHAT: die, before WHAT starts, unless the file system
+# of BUILD has COLD GiB free (WARM GiB when the work dir of BASE exists
+# already, so most of what WHAT writes is there). A full disk otherwise
+# shows up late, as a build or git failing in the middle of a step.
+need_disk() {
+	local want=$1 avail dir=$BUILD
+	[ -d "$(work_dir)" ] && want=$2
+	while [ ! -d "$dir" ]; do dir=$(dirname "$dir"); done
+	avail=$(df -Pk "$dir" | awk 'NR == 2 { print int($4 / 1048576) }')
+	[ "$avail" -ge "$want" ] ||
+		die "$3 needs about $want GiB free in $BUILD, its file system has $avail GiB (free some, or BUILD=DIR elsewhere)"
+}
 
 # run_logged LOG CMD...: run CMD with all output in LOG; on failure print
 # the first error lines and the log path.

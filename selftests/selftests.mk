@@ -18,7 +18,7 @@ selftests-bin: ## build the static guest test binaries of BASE into its work dir
 
 selftest-patch-check: ## the pin_reclaim selftest patch matches selftests/mm/pin_reclaim.c
 	@set -e; found=; \
-	for p in patches/pin-aware/[0-9][0-9][0-9][0-9]-*.patch; do \
+	for p in patches/pin-aware/[0-9][0-9][0-9][0-9]-*.patch patches/pin-aware/*/[0-9][0-9][0-9][0-9]-*.patch; do \
 		[ -e "$$p" ] || continue; \
 		grep -q '^diff --git a/tools/testing/selftests/mm/pin_reclaim.c ' "$$p" || continue; \
 		scripts/selftest-patch.sh --check "$$p"; found=1; \

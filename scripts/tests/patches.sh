@@ -88,36 +88,62 @@ done
 export BASE=$BASE_DEFAULT
 
 if [ -x scripts/selftest-patch.sh ]; then
-	sp=$(grep -l 'tools/testing/selftests/mm/pin_reclaim.c' patches/pin-aware/[0-9]*.patch 2>/dev/null | head -n1 || true)
+	# v1 (6.12) carries selftests/mm/pin_reclaim.c as its in-tree test.
+	sp=$(grep -l 'tools/testing/selftests/mm/pin_reclaim.c' patches/pin-aware/6.12/[0-9]*.patch 2>/dev/null | head -n1 || true)
 	if [ -z "$sp" ]; then
-		t_fail "pin-aware: no in-tree selftest patch (tools/testing/selftests/mm/pin_reclaim.c)"
+		t_fail "pin-aware@6.12: no in-tree selftest patch (tools/testing/selftests/mm/pin_reclaim.c)"
 	elif scripts/selftest-patch.sh --check "$sp" >"$T_LOG.out" 2>&1; then
-		t_ok "pin-aware: ${sp##*/} carries the current selftests/mm/pin_reclaim.c"
+		t_ok "pin-aware@6.12: ${sp##*/} carries the current selftests/mm/pin_reclaim.c"
 	else
-		t_fail "pin-aware: ${sp##*/} is out of sync with selftests/mm/pin_reclaim.c"
+		t_fail "pin-aware@6.12: ${sp##*/} is out of sync with selftests/mm/pin_reclaim.c"
 		tail -n 10 "$T_LOG.out"
 	fi
 fi
-# The export step signs with the submitter's identity, never the project's.
+# The export step signs with the submitter's identity, never the project's,
+# and fills the cover letter from the results published for its base. A
+# base whose cover letter quotes results it has not published (v2 on 7.3
+# until a full make ab of 7.3 is published) must be refused with a clear
+# error instead.
 gc=$(mktemp)
 printf '[user]\n\tname = Test Submitter\n\temail = submitter@example.invalid\n' >"$gc"
-if GIT_CONFIG_GLOBAL=$gc BUILD="$BUILD" scripts/export.sh pin-aware >"$T_LOG.out" 2>&1; then
-	n=$(grep -l -x 'Signed-off-by: Test Submitter <submitter@example.invalid>' "$BUILD"/export/pin-aware/0*.patch | wc -l)
-	total=$(find "$BUILD/export/pin-aware" -name '0*.patch' ! -name '0000-*' | wc -l)
-	t_if "export: $n of $total patches signed by the submitter, none by the project" \
-		test "$n" = "$total" -a "$total" -gt 0
-	cl=$BUILD/export/pin-aware/0000-cover-letter.patch
-	t_if "export: the cover letter carries the generated A/B counts" \
-		grep -q '^  pinned-range invalidations, total' "$cl"
-	t_if "export: the cover letter carries the generated skip-policy counts" \
-		grep -q -E '^From .make skip-policy. of [0-9]' "$cl"
-	if grep -q -E '@AB_COUNTS@|@SKIP_POLICY@|\*\*\* (SUBJECT|BLURB) HERE' "$cl"; then
-		t_fail "export: a placeholder is left in the cover letter"
-	else
-		t_ok "export: no placeholder left in the cover letter"
+for b in $BASES_ALL; do
+	export BASE=$b
+	tag=pin-aware@$b
+	[ "$b" != "$BASE_DEFAULT" ] || tag=pin-aware
+	cover=$(series_dir pin-aware)/cover-letter.txt
+	if grep -q '@AB_COUNTS@' "$cover" && [ ! -r "docs/$(docs_name ab-results.md)" ]; then
+		if GIT_CONFIG_GLOBAL=$gc BUILD="$BUILD" scripts/export.sh pin-aware >"$T_LOG.out" 2>&1; then
+			t_fail "$tag: export succeeded without published results (docs/$(docs_name ab-results.md))"
+		elif grep -q "which base $b has not published yet" "$T_LOG.out"; then
+			t_ok "$tag: export refused: $(grep -m1 -o 'quotes .* yet' "$T_LOG.out")"
+		else
+			t_fail "$tag: export failed for another reason: $(tail -n 3 "$T_LOG.out")"
+		fi
+		continue
 	fi
-else
-	t_fail "export failed: $(tail -n 3 "$T_LOG.out")"
-fi
+	if GIT_CONFIG_GLOBAL=$gc BUILD="$BUILD" scripts/export.sh pin-aware >"$T_LOG.out" 2>&1; then
+		n=$(grep -l -x 'Signed-off-by: Test Submitter <submitter@example.invalid>' "$BUILD"/export/pin-aware/0*.patch | wc -l)
+		total=$(find "$BUILD/export/pin-aware" -name '0*.patch' ! -name '0000-*' | wc -l)
+		t_if "$tag: export: $n of $total patches signed by the submitter, none by the project" \
+			test "$n" = "$total" -a "$total" -gt 0
+		cl=$BUILD/export/pin-aware/0000-cover-letter.patch
+		if grep -q '@AB_COUNTS@' "$cover"; then
+			t_if "$tag: export: the cover letter carries the generated A/B counts" \
+				grep -q '^  pinned-range invalidations, total' "$cl"
+		fi
+		if grep -q '@SKIP_POLICY@' "$cover"; then
+			t_if "$tag: export: the cover letter carries the generated skip-policy counts" \
+				grep -q -E '^From .make skip-policy. of [0-9]' "$cl"
+		fi
+		if grep -q -E '@AB_COUNTS@|@SKIP_POLICY@|\*\*\* (SUBJECT|BLURB) HERE' "$cl"; then
+			t_fail "$tag: export: a placeholder is left in the cover letter"
+		else
+			t_ok "$tag: export: no placeholder left in the cover letter"
+		fi
+	else
+		t_fail "$tag: export failed: $(tail -n 3 "$T_LOG.out")"
+	fi
+done
+export BASE=$BASE_DEFAULT
 rm -f "$gc"
 t_summary

@@ -40,6 +40,9 @@ fingerprint() {
 expect_error "unknown arm" "unknown arm 'nosuch'.*known arms: base mayfail pin-aware" scripts/arm.sh nosuch
 expect_error "unknown arm (build)" "unknown arm 'x'" scripts/build.sh x
 expect_error "unknown variant" "unknown config variant 'fast'" scripts/build.sh base fast
+# --- a disk too full for the job: said before anything starts -------------
+expect_error "disk too full" "make check needs about 999999 GiB free in $tmp/build, its file system has [0-9]+ GiB" \
+	bash -c '. scripts/lib.sh; need_disk 999999 999999 "make check"'
 expect_error "unknown arm (make ab)" "unknown arm 'nosuch'" scripts/ab.sh base,nosuch
 expect_error "unknown overlay" "unknown overlay 'foo' in arm 'base\\+foo' \\(known overlays: i915-mock skip-policy test_hmm-fix\\)" scripts/arm.sh base+foo
 expect_error "unknown arm (make i915-mock)" "unknown arm 'nosuch'" scripts/i915-mock.sh base,nosuch
@@ -47,8 +50,21 @@ expect_error "make i915-mock takes plain arms" "takes plain arms .*not 'base\\+i
 expect_error "unknown guest command" "GUEST_CMD=nosuch: use suite" env GUEST_CMD=nosuch scripts/run.sh base
 t_if "unknown arm/variant created nothing" test ! -e "$BUILD"
 
+# --- make publish: the only writer of docs/, and only of a complete full job ---
+docs_fp=$(find docs -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum)
+expect_error "publish without a job" "no full make ab job of base 7.3 to publish" scripts/publish.sh
+mkdir -p "$tmp/job"
+echo '# fake' >"$tmp/job/ab-results.md"
+expect_error "publish of an incomplete job" "job $tmp/job is not complete" scripts/publish.sh "$tmp/job"
+touch "$tmp/job/complete"
+echo mode=quick >"$tmp/job/meta.txt"
+expect_error "publish of a quick job" "job $tmp/job is a QUICK=1 job: not published" scripts/publish.sh "$tmp/job"
+expect_same "publish refused: docs/ untouched" "$docs_fp" \
+	"$(find docs -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum)"
+rm -rf "$tmp/job" "$BUILD"
+
 # --- the pinned tarball ------------------------------------------------------
-unset BASE # the default base (6.12); the bases section below sets BASE itself
+export BASE=6.12 # the LTS base; the bases section below sets BASE itself
 . patches/bases/6.12.pin
 sed "s|^BASE_TARBALL=.*|BASE_TARBALL=$tmp/none.tar.xz|" patches/bases/6.12.pin >"$tmp/missing.pin"
 expect_error "missing tarball" "no $tmp/none.tar.xz, no .*/linux-source-6.12_6.12.117-1~deb12u1_all.deb, and NO_INSTALL=1 forbids downloading linux-source-6.12=6.12.117-1~deb12u1" \
@@ -74,8 +90,8 @@ dir_fp() {
 }
 known=$(for f in patches/bases/*.pin; do f=${f##*/}; printf '%s ' "${f%.pin}"; done)
 known=${known% }
-t_if "make help shows BASE=${known// /|} (default 6.12)" \
-	bash -c "make -s --no-print-directory help | grep -qF 'BASE=${known// /|} (default 6.12)'"
+t_if "make help shows BASE=${known// /|} (default 7.3)" \
+	bash -c "make -s --no-print-directory help | grep -qF 'BASE=${known// /|} (default 7.3)'"
 fp=$(dir_fp "$BUILD")
 expect_error "unknown base" "unknown base 'nosuch' \(known bases: $known; one pin file each in patches/bases/\)" \
 	env BASE=nosuch scripts/base-tree.sh
@@ -114,10 +130,10 @@ expect_same "wrong .deb sha256: build/ untouched" "$fp" "$(dir_fp "$BUILD")"
 expect_error "wrong tarball sha256 in the .deb" "tarball /usr/src/linux-source-fake.tar.xz in linux-source-fake_7.3.4-1~test_all.deb has sha256 $tsum, the pin \([^)]*badtar.pin\) says $zero" \
 	env BASE=7.3 BASE_PIN="$tmp/badtar.pin" scripts/base-tree.sh
 expect_same "wrong tarball sha256: build/ untouched" "$fp" "$(dir_fp "$BUILD")"
-# A series without a 7.3 directory yet: skip-policy (every arm has one;
-# arm.sh checks arms and overlays in the same loop).
-expect_error "base without its own overlay series" "no skip-policy series for base 7.3 yet \(patches/skip-policy/7.3/\)" \
-	env BASE=7.3 BASE_PIN="$tmp/good73.pin" scripts/arm.sh base+skip-policy
+# A series without patches for a base: test_hmm-fix on 6.12 (every arm has
+# them; arm.sh checks arms and overlays in the same loop).
+expect_error "base without its own overlay series" "no test_hmm-fix series for base 6.12 yet \(no patches in patches/test_hmm-fix/6.12/\)" \
+	env BASE=6.12 scripts/arm.sh base+test_hmm-fix
 expect_same "missing series: build/ untouched" "$fp" "$(dir_fp "$BUILD")"
 wt=$(BASE=7.3 BASE_PIN="$tmp/good73.pin" scripts/arm.sh base 2>"$tmp/err") || true
 if [ "$wt" = "$BUILD/deb-7.3.4/arms/base" ] &&
