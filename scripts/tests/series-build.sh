@@ -15,6 +15,11 @@
 # needs __typeof_unqual__); it runs with __typeof_unqual__ defined as
 # __typeof__, which is enough for a comparison with the base. A step in
 # which sparse checked nothing (no CHECK line) fails: the gate must run.
+#
+# A kselftest the series adds or changes (tools/testing/selftests/DIR/X.c)
+# is no kernel object: from the step that has it on, it is built with its
+# own Makefile against the step's uapi headers (make headers), and any
+# warning fails the step (the file is new, there is no base to compare).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=tlib.sh
@@ -53,8 +58,10 @@ for b in "${bases[@]}"; do
 		mapfile -t series < <(find "$dir" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' 2>/dev/null | LC_ALL=C sort)
 		[ "${#series[@]}" -gt 0 ] || continue
 		name=$s@$b
-		# Objects of the .c files any patch of the series touches.
-		mapfile -t objs < <(sed -n 's|^+++ b/\(.*\)\.c$|\1.o|p' "${series[@]}" | LC_ALL=C sort -u)
+		# Objects of the .c files any patch of the series touches, and the
+		# kselftests among those files.
+		mapfile -t objs < <(sed -n 's|^+++ b/\(.*\)\.c$|\1.o|p' "${series[@]}" | grep -v '^tools/' | LC_ALL=C sort -u)
+		mapfile -t ksts < <(sed -n 's|^+++ b/\(tools/testing/selftests/.*\)\.c$|\1|p' "${series[@]}" | LC_ALL=C sort -u)
 		variant='test'
 		! grep -q '^+++ b/drivers/gpu/drm/' "${series[@]}" || variant=i915
 		if [ "${#objs[@]}" = 0 ]; then
@@ -111,6 +118,24 @@ for b in "${bases[@]}"; do
 				t_fail "$name: ${p##*/}: new warnings:"
 				echo "$new" | head -n 10
 			fi
+			for k in "${ksts[@]}"; do
+				[ -e "$wt/$k.c" ] || continue
+				klog=$work/logs/bisect-$s-$i-${k##*/}.log
+				kout=$out/kselftest/${k%/*}
+				mkdir -p "$kout"
+				rm -f "$kout/${k##*/}"
+				if ! { make -C "$wt" O="$out" ARCH=x86_64 headers &&
+					make -C "$wt/${k%/*}" OUTPUT="$kout" KHDR_INCLUDES="-isystem $out/usr/include" \
+						"$kout/${k##*/}"; } >"$klog" 2>&1; then
+					t_fail "$name: ${p##*/} does not build the kselftest $k (log: $klog)"
+					grep -m 5 -E 'error' "$klog" || true
+				elif grep -q -E 'warning:' "$klog"; then
+					t_fail "$name: ${p##*/}: the kselftest $k builds with warnings (log: $klog)"
+					grep -m 5 -E 'warning:' "$klog" || true
+				else
+					t_ok "$name: ${p##*/} builds the kselftest $k with its own Makefile, no warning"
+				fi
+			done
 		done
 		git -C "$wt" reset -q --hard refs/tags/base
 	done
