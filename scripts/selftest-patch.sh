@@ -1,25 +1,51 @@
 #!/usr/bin/env bash
-# selftest-patch.sh: carry selftests/mm/pin_reclaim.c, byte for byte, into a
-# kernel tree as the upstream selftest patch.
+# selftest-patch.sh: carry a selftest source, byte for byte, into a kernel
+# tree as the upstream selftest patch (tools/testing/selftests/mm/pin_reclaim.c).
 #
-#   selftest-patch.sh WORKTREE [-o OUTDIR] [-n START]
-#       add tools/testing/selftests/mm/pin_reclaim.c plus its Makefile,
-#       .gitignore and run_vmtests.sh lines to the kernel git worktree
-#       WORKTREE and commit them with the project identity; with -o, also
-#       write the commit as a format-patch file (number START, default 1)
-#       into OUTDIR and print its path.
-#   selftest-patch.sh --check PATCHFILE
-#       verify that PATCHFILE adds exactly the current
-#       selftests/mm/pin_reclaim.c and the three hooks (for make check).
+#   selftest-patch.sh WORKTREE [-s SRC] [-o OUTDIR] [-n START]
+#       add SRC as tools/testing/selftests/mm/pin_reclaim.c plus its
+#       Makefile, .gitignore and run_vmtests.sh lines to the kernel git
+#       worktree WORKTREE and commit them with the project identity; with
+#       -o, also write the commit as a format-patch file (number START,
+#       default 1) into OUTDIR and print its path.
+#   selftest-patch.sh --check PATCHFILE [-s SRC]
+#       verify that PATCHFILE adds exactly the current SRC and its hooks
+#       (for make check).
+# SRC, relative to the repository, is one of
+#   selftests/mm/pin_reclaim.c           v1 (6.12): the per-arm A/B test
+#                                        (the default)
+#   selftests/upstream/mm/pin_reclaim.c  v2 (7.3): the in-tree kselftest
+# Each has its own commit message and hooks (v2 links no liburing, and a
+# tree whose mm/.gitignore is a whitelist needs no line for the binary).
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-SRC_REL=selftests/mm/pin_reclaim.c
+SRC_V1=selftests/mm/pin_reclaim.c
+SRC_V2=selftests/upstream/mm/pin_reclaim.c
+SRC_REL=$SRC_V1
 DST_REL=tools/testing/selftests/mm/pin_reclaim.c
 MM_REL=tools/testing/selftests/mm
 
 usage() {
-	die "usage: selftest-patch.sh WORKTREE [-o OUTDIR] [-n START] | --check PATCHFILE"
+	die "usage: selftest-patch.sh WORKTREE [-s SRC] [-o OUTDIR] [-n START] | --check PATCHFILE [-s SRC]"
+}
+
+# set_src SRC: select the source and with it the hooks and commit message.
+set_src() {
+	case "$1" in
+	"$SRC_V1" | "$SRC_V2") SRC_REL=$1 ;;
+	*) die "unknown selftest source '$1' (known: $SRC_V1, $SRC_V2)" ;;
+	esac
+}
+
+# hooks: one grep pattern a line for the lines the patch must add.
+hooks() {
+	echo "^+TEST_GEN_FILES += pin_reclaim\$"
+	echo "^+CATEGORY=\"gup_test\" run_test ./pin_reclaim\$"
+	[ "$SRC_REL" = "$SRC_V1" ] || return 0
+	# shellcheck disable=SC2016 # make variables, not shell ones
+	echo '^+\$(OUTPUT)/pin_reclaim: LDLIBS += \$(IOURING_EXTRA_LIBS)$'
+	echo '^+pin_reclaim$'
 }
 
 # extract_new_file PATCHFILE PATH: print the content a patch gives a new file.
@@ -52,15 +78,12 @@ check_patch() {
 	fi
 	rm -f "$tmp"
 	local hook
-	for hook in "^+TEST_GEN_FILES += pin_reclaim\$" \
-		"^+\\\$(OUTPUT)/pin_reclaim: LDLIBS += \\\$(IOURING_EXTRA_LIBS)\$" \
-		"^+pin_reclaim\$" \
-		"^+CATEGORY=\"gup_test\" run_test ./pin_reclaim\$"; do
+	while IFS= read -r hook; do
 		if ! grep -q -- "$hook" "$patch"; then
 			echo "FAIL: $(basename "$patch") lacks a line matching '$hook'" >&2
 			rc=1
 		fi
-	done
+	done < <(hooks)
 	[ "$rc" = 0 ] || exit 1
 	echo "ok: $(basename "$patch") carries the current $SRC_REL"
 }
@@ -77,31 +100,24 @@ insert_after() {
 	rm -f "$file.tmp"
 }
 
-apply_patch() {
-	local wt=$1 outdir=$2 start=$3
-	[ -d "$wt" ] || die "no worktree $wt"
-	wt=$(cd "$wt" && pwd)
-	git -C "$wt" rev-parse --git-dir >/dev/null 2>&1 || die "$wt is not a git tree"
-	[ -d "$wt/$MM_REL" ] || die "$wt has no $MM_REL"
-	[ ! -e "$wt/$DST_REL" ] || die "$wt already has $DST_REL"
-	if [ -n "$(git -C "$wt" status --porcelain --untracked-files=no -- "$MM_REL")" ]; then
-		die "$wt has local changes in $MM_REL"
-	fi
+# check_gitignore FILE: FILE, as the .gitignore of its directory alone (a
+# Debian tree's top-level one ignores everything), ignores the binary
+# pin_reclaim and not the source pin_reclaim.c.
+check_gitignore() {
+	local tmp rc=0
+	tmp=$(mktemp -d)
+	git init -q "$tmp"
+	cp "$1" "$tmp/.gitignore"
+	git -C "$tmp" check-ignore -q --no-index pin_reclaim || rc=1
+	! git -C "$tmp" check-ignore -q --no-index pin_reclaim.c || rc=2
+	rm -rf "$tmp"
+	[ "$rc" != 1 ] || die "$1 does not ignore the pin_reclaim binary"
+	[ "$rc" != 2 ] || die "$1 ignores pin_reclaim.c"
+}
 
-	cp "$ROOT/$SRC_REL" "$wt/$DST_REL"
-	insert_after "$wt/$MM_REL/Makefile" 'TEST_GEN_FILES += pagemap_ioctl' \
-		'TEST_GEN_FILES += pin_reclaim'
-	# shellcheck disable=SC2016 # make variables, not shell ones
-	insert_after "$wt/$MM_REL/Makefile" '$(OUTPUT)/gup_longterm: LDLIBS += $(IOURING_EXTRA_LIBS)' \
-		'$(OUTPUT)/pin_reclaim: LDLIBS += $(IOURING_EXTRA_LIBS)'
-	echo pin_reclaim >>"$wt/$MM_REL/.gitignore"
-	insert_after "$wt/$MM_REL/run_vmtests.sh" 'CATEGORY="gup_test" run_test ./gup_longterm' \
-		'CATEGORY="gup_test" run_test ./pin_reclaim'
-
-	# -f: a Debian source tree's .gitignore ignores everything.
-	git -C "$wt" add -f -- "$DST_REL" "$MM_REL/Makefile" "$MM_REL/.gitignore" "$MM_REL/run_vmtests.sh"
-	git -C "$wt" -c user.name="$PROJECT_IDENT_NAME" -c user.email="$PROJECT_IDENT_EMAIL" \
-		-c commit.gpgsign=false commit -q -s -F - <<'EOF'
+# The commit messages: v1's of the per-arm test, v2's of the in-tree one.
+commit_msg_v1() {
+	cat <<'EOF'
 selftests/mm: add pin_reclaim test for reclaim of DMA-pinned folios
 
 Reclaim cannot free a folio that holds a FOLL_PIN pin, but it used to
@@ -132,6 +148,74 @@ a table in the test (PIN_RECLAIM_ARM=base|mayfail|pin-aware selects the
 kernel; the default, pin-aware, is what this tree implements).  Missing
 gup_test, test_hmm, swap or cgroup v2 make the tests skip.
 EOF
+}
+
+commit_msg_v2() {
+	cat <<'EOF'
+selftests/mm: add pin_reclaim test for reclaim of DMA-pinned folios
+
+Reclaim now sets a mapped folio that looks DMA-pinned aside before it
+ages, demotes or unmaps it, and reports the pages it set aside as
+nr_pinned in the mm_vmscan_reclaim_pages and
+mm_vmscan_lru_shrink_inactive tracepoints.  Nothing tests either: a
+regression shows only as a secondary MMU (KVM, a VFIO user, i915
+userptr) losing its mapping of memory that never moves.
+
+Add a test that pins half of a mapping with gup_test's
+PIN_LONGTERM_TEST_START, reclaims all of it with MADV_PAGEOUT and
+checks, for shmem, memfd, anon in the swap cache, MADV_FREE anon and
+PMD-mapped shmem and MADV_FREE THPs, that:
+
+ - the pinned half stays mapped (pagemap), in the swap cache where it
+   was (kpageflags) and PMD-mapped;
+ - the unpinned half of the same mapping is reclaimed;
+ - the data is intact, through the CPU and through the pin;
+ - the tracepoints, filtered to the test's own process, count exactly
+   the pinned pages as nr_pinned.
+
+A FOLL_GET reference held by a pipe (vmsplice) is not a pin: such anon
+and shmem pages are still reclaimed, and not counted.
+
+The test skips on a kernel whose mm_vmscan_lru_shrink_inactive event has
+no nr_pinned field and without gup_test, and single cases skip without
+swap or THP.  NUMA balancing is off while it runs; it and the THP
+settings are restored on exit.
+EOF
+}
+
+apply_patch() {
+	local wt=$1 outdir=$2 start=$3
+	[ -d "$wt" ] || die "no worktree $wt"
+	wt=$(cd "$wt" && pwd)
+	git -C "$wt" rev-parse --git-dir >/dev/null 2>&1 || die "$wt is not a git tree"
+	[ -d "$wt/$MM_REL" ] || die "$wt has no $MM_REL"
+	[ ! -e "$wt/$DST_REL" ] || die "$wt already has $DST_REL"
+	if [ -n "$(git -C "$wt" status --porcelain --untracked-files=no -- "$MM_REL")" ]; then
+		die "$wt has local changes in $MM_REL"
+	fi
+
+	cp "$ROOT/$SRC_REL" "$wt/$DST_REL"
+	insert_after "$wt/$MM_REL/Makefile" 'TEST_GEN_FILES += pagemap_ioctl' \
+		'TEST_GEN_FILES += pin_reclaim'
+	if [ "$SRC_REL" = "$SRC_V1" ]; then
+		# shellcheck disable=SC2016 # make variables, not shell ones
+		insert_after "$wt/$MM_REL/Makefile" '$(OUTPUT)/gup_longterm: LDLIBS += $(IOURING_EXTRA_LIBS)' \
+			'$(OUTPUT)/pin_reclaim: LDLIBS += $(IOURING_EXTRA_LIBS)'
+	fi
+	# A whitelist .gitignore ("*", then "!*.c" ...) already ignores the
+	# binary and keeps the source; a list of binaries gets one more line.
+	if ! grep -qxF '*' "$wt/$MM_REL/.gitignore"; then
+		echo pin_reclaim >>"$wt/$MM_REL/.gitignore"
+	fi
+	check_gitignore "$wt/$MM_REL/.gitignore"
+	insert_after "$wt/$MM_REL/run_vmtests.sh" 'CATEGORY="gup_test" run_test ./gup_longterm' \
+		'CATEGORY="gup_test" run_test ./pin_reclaim'
+
+	# -f: a Debian source tree's .gitignore ignores everything.
+	git -C "$wt" add -f -- "$DST_REL" "$MM_REL/Makefile" "$MM_REL/.gitignore" "$MM_REL/run_vmtests.sh"
+	if [ "$SRC_REL" = "$SRC_V1" ]; then commit_msg_v1; else commit_msg_v2; fi |
+		git -C "$wt" -c user.name="$PROJECT_IDENT_NAME" -c user.email="$PROJECT_IDENT_EMAIL" \
+			-c commit.gpgsign=false commit -q -s -F -
 	git -C "$wt" log -1 --format='%H %s'
 	if [ -n "$outdir" ]; then
 		mkdir -p "$outdir"
@@ -143,7 +227,11 @@ EOF
 main() {
 	[ $# -ge 1 ] || usage
 	if [ "$1" = --check ]; then
-		[ $# -eq 2 ] || usage
+		if [ $# -eq 4 ] && [ "$3" = -s ]; then
+			set_src "$4"
+		elif [ $# -ne 2 ]; then
+			usage
+		fi
 		check_patch "$2"
 		return
 	fi
@@ -151,6 +239,7 @@ main() {
 	shift
 	while [ $# -gt 0 ]; do
 		case "$1" in
+		-s) [ $# -ge 2 ] || usage; set_src "$2"; shift 2 ;;
 		-o) [ $# -ge 2 ] || usage; outdir=$2; shift 2 ;;
 		-n) [ $# -ge 2 ] || usage; start=$2; shift 2 ;;
 		*) usage ;;

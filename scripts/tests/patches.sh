@@ -87,17 +87,34 @@ for arm in "${checks[@]}"; do
 done
 export BASE=$BASE_DEFAULT
 
+# The in-tree selftest patch of each base's pin-aware series must carry the
+# current source its pin names (BASE_KSELFTEST_SRC: v1's per-arm test on
+# 6.12, v2's kselftest on 7.3).
 if [ -x scripts/selftest-patch.sh ]; then
-	# v1 (6.12) carries selftests/mm/pin_reclaim.c as its in-tree test.
-	sp=$(grep -l 'tools/testing/selftests/mm/pin_reclaim.c' patches/pin-aware/6.12/[0-9]*.patch 2>/dev/null | head -n1 || true)
-	if [ -z "$sp" ]; then
-		t_fail "pin-aware@6.12: no in-tree selftest patch (tools/testing/selftests/mm/pin_reclaim.c)"
-	elif scripts/selftest-patch.sh --check "$sp" >"$T_LOG.out" 2>&1; then
-		t_ok "pin-aware@6.12: ${sp##*/} carries the current selftests/mm/pin_reclaim.c"
-	else
-		t_fail "pin-aware@6.12: ${sp##*/} is out of sync with selftests/mm/pin_reclaim.c"
-		tail -n 10 "$T_LOG.out"
-	fi
+	for b in ${PATCHES_BASES:-$BASES_ALL}; do
+		src=$(BASE=$b && load_pin && echo "${BASE_KSELFTEST_SRC:-}")
+		[ -n "$src" ] || continue
+		dir=$(BASE=$b series_dir pin-aware)
+		dir=${dir#"$ROOT"/}
+		sp=$(grep -l '^diff --git a/tools/testing/selftests/mm/pin_reclaim.c ' "$dir"/[0-9]*.patch 2>/dev/null | head -n1 || true)
+		if [ -z "$sp" ]; then
+			t_fail "pin-aware@$b: no in-tree selftest patch (tools/testing/selftests/mm/pin_reclaim.c) in $dir"
+		elif scripts/selftest-patch.sh --check "$sp" -s "$src" >"$T_LOG.out" 2>&1; then
+			t_ok "pin-aware@$b: ${sp##*/} carries the current $src"
+			# The check can fail: one comment line of the source changed.
+			bad=$(mktemp)
+			sed '0,/^+ \* /s/^+ \* /+ *  /' "$sp" >"$bad"
+			if scripts/selftest-patch.sh --check "$bad" -s "$src" >"$T_LOG.out" 2>&1; then
+				t_fail "pin-aware@$b: --check accepts ${sp##*/} with one source line changed"
+			else
+				t_ok "pin-aware@$b: --check rejects ${sp##*/} with one source line changed"
+			fi
+			rm -f "$bad"
+		else
+			t_fail "pin-aware@$b: ${sp##*/} is out of sync with $src"
+			tail -n 10 "$T_LOG.out"
+		fi
+	done
 fi
 # The export step signs with the submitter's identity, never the project's,
 # and fills the cover letter from the results published for its base. A
