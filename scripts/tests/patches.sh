@@ -90,9 +90,15 @@ export BASE=$BASE_DEFAULT
 # The in-tree selftest patch of each base's pin-aware series must carry the
 # current source its pin names (BASE_KSELFTEST_SRC: v1's per-arm test on
 # 6.12, v2's kselftest on 7.3).
+# kselftest_src BASE: the selftest source that BASE's pin names (or nothing).
+kselftest_src() {
+	local BASE=$1
+	load_pin
+	echo "${BASE_KSELFTEST_SRC:-}"
+}
 if [ -x scripts/selftest-patch.sh ]; then
 	for b in ${PATCHES_BASES:-$BASES_ALL}; do
-		src=$(BASE=$b && load_pin && echo "${BASE_KSELFTEST_SRC:-}")
+		src=$(kselftest_src "$b")
 		[ -n "$src" ] || continue
 		dir=$(BASE=$b series_dir pin-aware)
 		dir=${dir#"$ROOT"/}
