@@ -107,7 +107,8 @@ def main():
         f"`{run.name}/results.tap`; do not edit by hand.",
         "",
         f"Kernel: Linux {kver}, the pin-aware arm plus the experiment overlay "
-        "`patches/skip-policy` (a debugfs knob; never posted). Benchmark: "
+        f"`patches/skip-policy{'/' + '.'.join(kver.split('.')[:2]) if v2 else ''}` "
+        "(a debugfs knob; never posted). Benchmark: "
         "`selftests/bench/skip_policy.c`, "
         f"region {params.get('region_mib', '?')} MiB (half pinned: {pinned_pages} pages), "
         f"hot set {params.get('hot_mib', '?')} MiB, {params.get('passes', '?')} passes, "
@@ -122,9 +123,9 @@ def main():
         "same boot, total over the passes, and in brackets the range of the per-pass "
         "ratios (only ratios mean anything in a guest).",
         "",
-        policies + " Policies 1 and 0 run once more after the others, \"(again)\" "
-        "(on the first version only policy 0 did): the difference between the two rows "
-        "of a policy is how well a count repeats within one boot.",
+        policies + " Rows marked \"(again)\" are a policy run once more after the "
+        "others in the same boot: the difference between its two rows is how well a "
+        "count repeats within one boot.",
         "",
     ]
     for ask, title in (("exact", "Request = the cold unpinned half (R/2)"),
