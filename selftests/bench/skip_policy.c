@@ -380,6 +380,8 @@ int main(int argc, char **argv)
 		run(efd, types[i], 0, 1, len, passes, o.seed);
 	}
 	write_str(KNOB, "0");
+	if (use_trace)
+		rmdir(trace_inst);	/* the instance and its enabled events */
 	close(efd);
 	return 0;
 }
