@@ -165,15 +165,18 @@ def main():
         return int(t["reclaim_ns"]) if f == "time" else num(t, f)
 
     def ratio(ks, As, f):
-        rs = []
+        rs, zero = [], False
         for k in ks:
             for a in As:
                 x, y = val(k, f), val(a, f)
                 if x is None or y is None:
                     continue
-                rs.append(float("inf") if y == 0 and x else 1.0 if y == 0 else x / y)
+                if x == 0 and y == 0:
+                    zero = True     # nothing to compare: no ratio
+                    continue
+                rs.append(float("inf") if y == 0 else x / y)
         if not rs:
-            return "n/a"
+            return "0/0" if zero else "n/a"
         fmt = lambda r: "inf" if r == float("inf") else f"{r:.2f}"
         first = rs[0]
         return f"{fmt(first)} [{fmt(min(rs))}..{fmt(max(rs))}]" if len(rs) > 1 else fmt(first)
