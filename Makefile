@@ -28,7 +28,7 @@ help: ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | \
 		awk -F':.*## ' '{ printf "  make %-16s %s\n", $$1, $$2 }'
 	@echo "  variables: BASE=$(subst $(space),|,$(BASES)) (default $(BASE_DEFAULT)) ARMS=$(ARMS) ARM=$(ARM) VARIANT=$(VARIANT)"
-	@echo "             KSRC=<your tree> QUICK=1"
+	@echo "             KSRC=<your tree> QUICK=1 PUBLISH=1 (make skip-policy)"
 	@echo "             MEM=1G SWAP=virtio|zram|none TIMEOUT=900 ACCEL=tcg|kvm I915_MOCK=1 (make ab)"
 
 deps: ## install (as root) or list the packages the workbench needs
@@ -55,8 +55,8 @@ ab: deps ## the A/B job: every arm built, booted, tested, compared
 i915-mock: deps ## i915 userptr mock selftest in QEMU on ARMS (i915 variant, ~17 min per arm cold)
 	@scripts/i915-mock.sh $(ARMS)
 
-skip-policy: deps ## measure keep vs activate of skipped pinned folios (docs/skip-policy.md)
-	@scripts/skip-policy.sh
+skip-policy: deps ## keep vs activate of pinned folios: build/skip-policy-BASE.md (PUBLISH=1: docs/ too)
+	@scripts/skip-policy.sh $(if $(PUBLISH),--publish)
 
 check: deps ## every test: scripts, series, cocci, guests (prints N passed, N failed)
 	@scripts/check.sh

@@ -84,16 +84,21 @@ if "@SKIP_POLICY@" in body:
     gen = re.search(r"on (\d{4}-\d\d-\d\d \d\d:\d\d UTC)", md)
     cols = [("0 activate", "activate"), ("0 activate (again)", "again"),
             ("1 keep", "keep"), ("2 swapbacked+activate", "sb+act")]
+    if "2 swapbacked+activate" not in md:
+        cols[3] = ("4 no-early-check", "no-early")
     out = []
     for sec in md.split("\n## ")[1:]:
         title, rest = sec.split("\n", 1)
         if not title.startswith("Request"):
             continue
-        cells = {}
+        cells, skip_i, scan_i = {}, 2, 3
         for line in rest.splitlines():
             c = [x.strip() for x in line.strip("|").split("|")]
-            if len(c) > 3 and c[2].isdigit():
-                cells[(c[0], c[1])] = "%s/%s" % (c[2], c[3])
+            if c[:2] == ["backing", "policy"]:
+                skip_i = next(i for i, h in enumerate(c) if h in ("skips", "pinned met"))
+                scan_i = c.index("scanned")
+            elif len(c) > scan_i and c[skip_i].isdigit():
+                cells[(c[0], c[1])] = "%s/%s" % (c[skip_i], c[scan_i])
         backings = list(dict.fromkeys(b for b, _ in cells))
         rows = [["ask " + ("R/2" if "R/2" in title else "R")] + [h for _, h in cols]]
         rows += [["  " + b] + [cells.get((b, k), "-") for k, _ in cols] for b in backings]

@@ -5,7 +5,7 @@
 # expectation, and judge the run. ARMS is comma separated (default: every
 # arm). Prints one line per arm with what the selftest measured, then
 # "N passed, N failed", and writes the same as Markdown to OUT (default
-# build/<base>/i915-mock/i915-mock-results.md; make publish copies it into
+# build/<base>/i915-mock/i915-mock-results-BASE.md; make publish copies it into
 # docs/). Logs: build/<base>/runs/ARM+i915-mock-i915/.
 #
 # The expectation is explicit per arm (i915.st_expect_reclaim_invalidates):

@@ -66,14 +66,10 @@ series_dir() {
 }
 
 # docs_name STEM.EXT: the name of a generated result in docs/ (and in the
-# job dir under build/ that make publish copies it from): STEM.EXT for the
-# default base, STEM-BASE.EXT for any other.
+# job dir under build/ that make publish copies it from): STEM-BASE.EXT, on
+# every base, so that a result keeps its name when the default changes.
 docs_name() {
-	if [ "$BASE" = "$BASE_DEFAULT" ]; then
-		echo "$1"
-	else
-		echo "${1%.*}-$BASE.${1##*.}"
-	fi
+	echo "${1%.*}-$BASE.${1##*.}"
 }
 
 # check_arm ARM[+OVERLAY]: die unless ARM is a known arm and OVERLAY (if

@@ -3,11 +3,12 @@
 # docs/. Copies the result files of each complete job directory (default:
 # the last full `make ab` job of BASE, build/<base>/ab/last-full) into
 # docs/, under the names they already have there (docs_name in lib.sh:
-# ab-results.md for the default base, ab-results-6.12.md for 6.12, ...).
+# ab-results-7.3.md, ab-results-6.12.md, ...).
 # A job is complete when its step wrote JOBDIR/complete (ab.sh does after
 # a full job whose arms all ran); a quick job is never published. Prints
 # what it copied; committing is up to you. JOBDIR may also be the
-# directory of a standalone `make i915-mock` (build/<base>/i915-mock).
+# directory of a standalone `make i915-mock` (build/<base>/i915-mock) or
+# `make skip-policy` (build/<base>/skip-policy).
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 

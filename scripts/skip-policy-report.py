@@ -12,82 +12,193 @@ import time
 from pathlib import Path
 
 FIELDS = ["skips", "scanned", "reclaimed", "pgactivate", "pgdeactivate",
-          "hot_lost", "eagain"]
+          "invalidations", "hot_lost", "eagain"]
+HEADS = {"skips": "pinned met", "invalidations": "invalidations"}
 
 
 def parse(tap):
-    totals, params, nopin = [], {}, {"runs": [], "total": {}, "params": {}}
+    totals, passes, params = [], {}, {}
+    nopin = {"runs": [], "total": {}, "params": {}}
     for line in tap.read_text(errors="replace").splitlines():
         line = line.lstrip("# ").strip()
         if not line.startswith("AB bench=policy"):
             continue
         kv = dict(re.findall(r"(\w+)=(\S+)", line))
-        if kv.get("stage") == "params":
+        stage = kv.get("stage")
+        if stage == "params":
             params = kv
-        elif kv.get("stage") == "nopin":
+        elif stage == "nopin":
             nopin["runs"].append(kv)
-        elif kv.get("stage") == "nopin-total":
+        elif stage == "nopin-total":
             nopin["total"] = kv
-        elif kv.get("stage") == "nopin-params":
+        elif stage == "nopin-params":
             nopin["params"] = kv
-        elif kv.get("stage") == "total":
+        elif stage == "total":
             totals.append(kv)
-    return params, totals, nopin
+        elif stage is None and "pass" in kv:
+            # Per-pass lines; a repeated policy comes after its first run.
+            key = (kv["type"], kv["policy"], kv["ask"])
+            runs = passes.setdefault(key, [[]])
+            if any(p["pass"] == kv["pass"] for p in runs[-1]):
+                runs.append([])
+            runs[-1].append(kv)
+    return params, totals, passes, nopin
+
+
+def pass_ratios(passes, t, ask):
+    """min and max over the passes of reclaim time / policy 0's, same pass."""
+    key = (t["type"], t["policy"].rstrip("r"), ask)
+    runs = passes.get(key, [])
+    mine = runs[-1 if t["policy"].endswith("r") else 0] if runs else []
+    base = passes.get((t["type"], "0", ask), [[]])[0]
+    by_pass = {p["pass"]: int(p["reclaim_ns"]) for p in base}
+    r = [int(p["reclaim_ns"]) / by_pass[p["pass"]] for p in mine
+         if by_pass.get(p["pass"])]
+    return (min(r), max(r)) if r else None
+
+
+def num(t, f):
+    v = t.get(f, "n/a")
+    return int(v) if v.lstrip("-").isdigit() else None
 
 
 def main():
     if len(sys.argv) != 3:
         sys.exit("usage: skip-policy-report.py RUNDIR OUT.md")
     run, out = Path(sys.argv[1]), Path(sys.argv[2])
-    params, totals, nopin = parse(run / "results.tap")
+    params, totals, passes, nopin = parse(run / "results.tap")
     if not totals:
         sys.exit(f"error: no 'AB bench=policy stage=total' lines in {run}/results.tap")
+    # build/deb-<kernel version>/runs/RUN: the kernel the run booted.
+    kver = run.parent.parent.name.removeprefix("deb-")
+    v2 = params.get("series") == "v2"
     base_ns = {(t["type"], t["ask"]): int(t["reclaim_ns"])
                for t in totals if t["policy"] == "0"}
+    by_policy = {(t["type"], t["ask"], t["policy"]): t for t in totals}
     cmd = (run / "qemu.cmd").read_text().strip() if (run / "qemu.cmd").exists() else "n/a"
     # Paths relative to the repository, as in ab-results.md: nothing of this machine.
     root = str(Path(__file__).resolve().parents[1]) + "/"
     cmd = cmd.replace(root, "")
     # The run's date (of its data, so regenerating gives the same file).
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime((run / "results.tap").stat().st_mtime))
+    region = int(params.get("region_mib", 0) or 0)
+    npass = int(params.get("passes", 0) or 0)
+    pinned_pages = region * 256 // 2
+    if v2:
+        skips_what = ("pinned pages set aside, the sum of `nr_pinned` of the vmscan "
+                      "tracepoints (the series' second version has no vmstat counter)")
+        policies = ("Policies (knob of `patches/skip-policy/7.3`): 0 activate (the series "
+                    "as posted), 1 keep on the inactive list (the early check and the "
+                    "check before `folio_alloc_swap()`), 4 no early check (aging and "
+                    "`try_to_unmap()` as without the series; mainline's check after the "
+                    "unmap activates).")
+    else:
+        skips_what = "pinned folios that reclaim met and left mapped (`pgunmap_pinned_skip`, pages)"
+        policies = ("Policies: 0 activate (the series as posted), 1 keep on the inactive "
+                    "list, 2 lazyfree folios become swapbacked again then activate, "
+                    "3 as 2 then keep.")
+    scan_from = ("`pgscan_proactive`/`pgsteal_proactive`, the share of memory.reclaim"
+                 if params.get("scan_from") == "proactive"
+                 else "`pgscan_anon+file`/`pgsteal_anon+file`")
     lines = [
-        "# Where skipped pinned folios go: measured",
+        f"# Where skipped pinned folios go: measured on {kver}",
         "",
-        f"Generated by `make skip-policy` (scripts/skip-policy.sh) on {when} from",
+        f"Generated by `scripts/skip-policy.sh` on {when} from",
         f"`{run.name}/results.tap`; do not edit by hand.",
         "",
-        f"Kernel: the pin-aware arm plus the experiment overlay "
-        "`patches/skip-policy` (a debugfs knob; never posted). Benchmark: "
+        f"Kernel: Linux {kver}, the pin-aware arm plus the experiment overlay "
+        f"`patches/skip-policy{'/' + '.'.join(kver.split('.')[:2]) if v2 else ''}` "
+        "(a debugfs knob; never posted). Benchmark: "
         "`selftests/bench/skip_policy.c`, "
-        f"region {params.get('region_mib', '?')} MiB (half pinned), hot set "
-        f"{params.get('hot_mib', '?')} MiB, {params.get('passes', '?')} passes, "
+        f"region {params.get('region_mib', '?')} MiB (half pinned: {pinned_pages} pages), "
+        f"hot set {params.get('hot_mib', '?')} MiB, {params.get('passes', '?')} passes, "
         f"seed {params.get('seed', '?')}. Counts are totals over the passes. "
-        "*skips* = pinned folios that reclaim met and left mapped "
-        "(`pgunmap_pinned_skip`, pages); *hot_lost* = pages of the hot set "
-        "not resident after the request; *time* = reclaim time relative to "
-        "policy 0 for the same backing and request, same boot (TCG: only "
-        "ratios mean anything).",
+        f"*pinned met* = {skips_what}; *met/pg/pass* = pinned met / (pinned pages x passes), "
+        "how often reclaim met each pinned page in one request; "
+        f"*scanned*, *reclaimed* = {scan_from}; "
+        "*invalidations* = mmu_notifier invalidations that hit the pinned userptr_emu "
+        "object (each one is a `try_to_unmap()` walk of its mappings; n/a: not recorded); "
+        "*hot_lost* = pages of the hot set not resident after the request; "
+        "*time* = reclaim time relative to policy 0 for the same backing and request, "
+        "same boot, total over the passes, and in brackets the range of the per-pass "
+        "ratios (only ratios mean anything in a guest).",
         "",
-        "Policies: 0 activate (the series as posted), 1 keep on the inactive "
-        "list, 2 lazyfree folios become swapbacked again then activate, "
-        "3 as 2 then keep. Policy 0 runs once more after the others, \"(again)\": the "
-        "difference between its two rows is how well a count repeats within one boot.",
+        policies + " Rows marked \"(again)\" are a policy run once more after the "
+        "others in the same boot: the difference between its two rows is how well a "
+        "count repeats within one boot.",
         "",
     ]
     for ask, title in (("exact", "Request = the cold unpinned half (R/2)"),
                        ("over", "Request = R (more than is reclaimable)")):
         lines += [f"## {title}", "",
-                  "| backing | policy | " + " | ".join(FIELDS) + " | time |",
-                  "|---|---|" + "---:|" * (len(FIELDS) + 1)]
+                  "| backing | policy | " + " | ".join(HEADS.get(f, f) for f in FIELDS[:1]) +
+                  " | met/pg/pass | " + " | ".join(HEADS.get(f, f) for f in FIELDS[1:]) +
+                  " | time |",
+                  "|---|---|" + "---:|" * (len(FIELDS) + 2)]
         for t in totals:
             if t["ask"] != ask:
                 continue
             b = base_ns.get((t["type"], ask)) or 0
             ratio = f"{int(t['reclaim_ns']) / b:.2f}" if b else "n/a"
+            pr = pass_ratios(passes, t, ask)
+            if pr and t["policy"] != "0":
+                ratio += f" [{pr[0]:.2f}..{pr[1]:.2f}]"
             name = t["name"] + (" (again)" if t["policy"].endswith("r") else "")
-            lines.append(f"| {t['type']} | {t['policy'].rstrip('r')} {name} | " +
-                         " | ".join(t[f] for f in FIELDS) + f" | {ratio} |")
+            sk = num(t, "skips")
+            per = (f"{sk / (pinned_pages * npass):.2f}"
+                   if sk is not None and pinned_pages and npass else "n/a")
+            lines.append(f"| {t['type']} | {t['policy'].rstrip('r')} {name} | {t['skips']} | "
+                         f"{per} | " + " | ".join(t.get(f, "n/a") for f in FIELDS[1:]) +
+                         f" | {ratio} |")
         lines.append("")
+    # keep / activate, per backing: the numbers the decision rests on.
+    lines += ["## Keep / activate", "",
+              "Ratio of policy 1 (keep) to policy 0 (activate) for each count, first runs, "
+              "and in brackets the range over the four pairings of the two runs of each "
+              "(first and again): a ratio whose range holds 1 is no difference this boot "
+              "can tell. *met/pg/pass* of each policy (first..again) for scale.", "",
+              "| backing | request | met/pg/pass activate | met/pg/pass keep | pinned met | "
+              "scanned | reclaimed | pgactivate | hot_lost | time |",
+              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+
+    def val(t, f):
+        return int(t["reclaim_ns"]) if f == "time" else num(t, f)
+
+    def ratio(ks, As, f):
+        rs, zero = [], False
+        for k in ks:
+            for a in As:
+                x, y = val(k, f), val(a, f)
+                if x is None or y is None:
+                    continue
+                if x == 0 and y == 0:
+                    zero = True     # nothing to compare: no ratio
+                    continue
+                rs.append(float("inf") if y == 0 else x / y)
+        if not rs:
+            return "0/0" if zero else "n/a"
+        fmt = lambda r: "inf" if r == float("inf") else f"{r:.2f}"
+        first = rs[0]
+        return f"{fmt(first)} [{fmt(min(rs))}..{fmt(max(rs))}]" if len(rs) > 1 else fmt(first)
+
+    def per(ts):
+        out = []
+        for t in ts:
+            sk = num(t, "skips")
+            out.append(f"{sk / (pinned_pages * npass):.2f}"
+                       if sk is not None and pinned_pages and npass else "n/a")
+        return "..".join(out)
+    for ask in ("exact", "over"):
+        for typ in dict.fromkeys(t["type"] for t in totals):
+            As = [by_policy[k] for k in ((typ, ask, "0"), (typ, ask, "0r")) if k in by_policy]
+            ks = [by_policy[k] for k in ((typ, ask, "1"), (typ, ask, "1r")) if k in by_policy]
+            if not As or not ks:
+                continue
+            cells = [per(As), per(ks)] + [ratio(ks, As, f) for f in
+                                          ("skips", "scanned", "reclaimed", "pgactivate",
+                                           "hot_lost", "time")]
+            lines.append(f"| {typ} | {ask} | " + " | ".join(cells) + " |")
+    lines.append("")
     if nopin["total"]:
         t, p = nopin["total"], nopin["params"]
         lines += ["## Cost of the early check without pins", "",
@@ -97,8 +208,8 @@ def main():
                   "first. Ratio = throughput with the check / without it, per pair:",
                   "",
                   f"**median {t['ratio_median']}, range {t['ratio_min']}..{t['ratio_max']}, "
-                  f"{t['pairs']} pairs.** The spread between pairs is TCG noise (host load, "
-                  "translation caches); a ratio inside it means no cost this setup can see.",
+                  f"{t['pairs']} pairs.** The spread between pairs is the guest's noise (host "
+                  "load, translation caches); a ratio inside it means no cost this setup can see.",
                   "",
                   "| pair | check | ms | reclaimed | scanned |",
                   "|---|---|---:|---:|---:|"]
@@ -107,6 +218,7 @@ def main():
                          f"{r['reclaimed']} | {r['scanned']} |")
         lines.append("")
     lines += ["QEMU command:", "", "```", cmd, "```", ""]
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines))
     print("\n".join(lines))
 

@@ -1,25 +1,46 @@
 #!/usr/bin/env bash
-# skip-policy.sh: measure where reclaim should put the pinned folios it
-# skips (issue: keep vs activate). Boots the experiment arm
-# pin-aware+skip-policy (the series plus a debugfs knob, patches/skip-policy)
-# once, runs selftests/bench/skip_policy with every policy in that boot and
-# writes docs/skip-policy.md (OUT= another file). QUICK=1: smaller region,
-# fewer passes, output under build/ unless OUT is given.
+# skip-policy.sh [--publish]: measure where reclaim should put the pinned
+# folios it sets aside (issue: keep vs activate). Boots the experiment arm
+# pin-aware+skip-policy of BASE (the series plus a debugfs knob,
+# patches/skip-policy, or patches/skip-policy/BASE for another base) once,
+# runs selftests/bench/skip_policy with every policy in that boot and
+# writes the report to build/<base>/skip-policy/skip-policy-BASE.md (OUT=
+# another file). Tracked docs change only when asked: --publish hands that
+# directory to scripts/publish.sh (not with QUICK=1 or OUT=). QUICK=1:
+# smaller region, fewer passes, build/<base>/skip-policy-quick/.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-[ $# = 0 ] || die "usage: skip-policy.sh (no arguments; environment: QUICK=1, OUT=FILE)"
+usage="usage: skip-policy.sh [--publish] (environment: BASE, QUICK=1, OUT=FILE, SWAP, TIMEOUT, ACCEL)"
+publish=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--publish) publish=1 ;;
+	-h | --help)
+		echo "$usage"
+		exit 0
+		;;
+	*) die "$usage" ;;
+	esac
+	shift
+done
+[ -z "$publish" ] || [ -z "${QUICK:-}${OUT:-}" ] ||
+	die "--publish copies the full run's report to docs/: not with QUICK=1 or OUT="
 need python3
 arm='pin-aware+skip-policy'
 args=only=skip_policy${QUICK:+,quick}
-out=${OUT:-}
-if [ -z "$out" ]; then
-	if [ -n "${QUICK:-}" ]; then out=$BUILD/skip-policy-quick.md; else out=$ROOT/docs/skip-policy.md; fi
-fi
-step "skip-policy: $arm, one boot, every policy (log: build/.../runs/$arm-test-skip-policy)"
+job=$(work_dir)/skip-policy${QUICK:+-quick}
+out=${OUT:-$job/$(docs_name skip-policy.md)}
+mkdir -p "$(dirname "$out")"
+rm -f "$job/complete"
+step "skip-policy: $arm on $BASE, one boot, every policy (log: build/.../runs/$arm-test-skip-policy)"
 # zram, as make ab: a synchronous swap device, so the counts repeat better.
 GUEST_CMD=bench GUEST_ARGS=$args RUN_TAG=skip-policy TIMEOUT=${TIMEOUT:-2400} SWAP=${SWAP:-zram} \
 	"$ROOT/scripts/run.sh" "$arm" test >&2
 run=$(work_dir)/runs/$arm-test-skip-policy
-python3 "$ROOT/scripts/skip-policy-report.py" "$run" "$out"
+python3 "$ROOT/scripts/skip-policy-report.py" "$run" "$out" >/dev/null
 step "skip-policy: wrote ${out#"$ROOT"/}"
+# A full run into the job directory is publishable (make publish JOB=...).
+[ -n "${QUICK:-}${OUT:-}" ] || touch "$job/complete"
+[ -z "$publish" ] || "$ROOT/scripts/publish.sh" "$job" >&2
+echo "$out"

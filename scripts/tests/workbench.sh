@@ -48,6 +48,9 @@ expect_error "unknown overlay" "unknown overlay 'foo' in arm 'base\\+foo' \\(kno
 expect_error "unknown arm (make i915-mock)" "unknown arm 'nosuch'" scripts/i915-mock.sh base,nosuch
 expect_error "make i915-mock takes plain arms" "takes plain arms .*not 'base\\+i915-mock'" scripts/i915-mock.sh base+i915-mock
 expect_error "unknown guest command" "GUEST_CMD=nosuch: use suite" env GUEST_CMD=nosuch scripts/run.sh base
+expect_error "skip-policy.sh: unknown option" "usage: skip-policy.sh \[--publish\]" scripts/skip-policy.sh --nosuch
+expect_error "skip-policy.sh: --publish of a quick run" "error: --publish copies the full run's report to docs/: not with QUICK=1" \
+	env QUICK=1 scripts/skip-policy.sh --publish
 t_if "unknown arm/variant created nothing" test ! -e "$BUILD"
 
 # --- make publish: the only writer of docs/, and only of a complete full job ---
@@ -245,6 +248,33 @@ d=$(canned subfail 0 "[    2.0] ok" "TAP version 13" "1..1" "# 1..2" "# ok 1 bas
 expect_error "a binary that crashed after its results fails" "1 test\\(s\\) failed" scripts/verdict.sh "$d"
 t_if "a binary that crashed after its results: the failure is its own" \
 	grep -q '^FAIL bin # the binary failed (exit=139) although none of its 2 results did' "$T_LOG.out"
+
+# --- the skip-policy report from a canned v2 run ----------------------------
+# Two policies, two runs each, two passes: the tables, the keep/activate
+# ratio with its range over the runs, and the report only where asked.
+mkdir -p "$tmp/sp/deb-7.3.4/runs/sp"
+{
+	echo "# AB bench=policy stage=params region_mib=8 hot_mib=2 passes=2 seed=1 series=v2 skips_from=nr_pinned scan_from=proactive stat_refresh=yes"
+	for p in 0 1 1r 0r; do
+		case $p in 0*) sk=1024 ;; *) sk=2048 ;; esac
+		for pass in 1 2; do
+			echo "# AB bench=policy type=shmem policy=${p%r} ask=exact pass=$pass skips=$sk scanned=3000 reclaimed=1000 pgactivate=0 pgdeactivate=0 invalidations=0 hot_lost=0 eagain=0 reclaim_ns=100"
+		done
+		case $p in 0*) n=activate ;; *) n=keep ;; esac
+		echo "# AB bench=policy stage=total type=shmem policy=$p name=$n ask=exact passes=2 skips=$((2 * sk)) scanned=6000 reclaimed=2000 pgactivate=0 pgdeactivate=0 invalidations=0 hot_lost=0 eagain=0 reclaim_ns=200"
+	done
+} >"$tmp/sp/deb-7.3.4/runs/sp/results.tap"
+docs_fp=$(dir_fp docs)
+if python3 scripts/skip-policy-report.py "$tmp/sp/deb-7.3.4/runs/sp" "$tmp/sp/out.md" >/dev/null 2>"$T_LOG.err" &&
+	grep -q '^# Where skipped pinned folios go: measured on 7.3.4$' "$tmp/sp/out.md" &&
+	grep -q '^| shmem | 1 keep (again) | 4096 | 2.00 | 6000 |' "$tmp/sp/out.md" &&
+	grep -q '^| shmem | exact | 1.00..1.00 | 2.00..2.00 | 2.00 \[2.00..2.00\] |' "$tmp/sp/out.md"; then
+	t_ok "skip-policy report: v2 tables and keep/activate ratios from a canned run"
+else
+	t_fail "skip-policy report from a canned run: $(head -c 300 "$T_LOG.err")"
+	grep '^| shmem' "$tmp/sp/out.md" 2>/dev/null | head -n 8
+fi
+expect_same "skip-policy report: docs/ untouched" "$docs_fp" "$(dir_fp docs)"
 
 # --- make check's own judgement of a check (scripts/check-one.sh) -----------
 expect_error "an unexpected skip fails make check" "unexpected skip foo \\(missing liburing-dev\\)" \

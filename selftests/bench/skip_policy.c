@@ -3,12 +3,22 @@
  * skip_policy: where should reclaim put a DMA-pinned folio that it did not
  * unmap?  Counts for the candidate policies, measured side by side in one
  * boot of the experiment kernel (overlay arm pin-aware+skip-policy, knob
- * /sys/kernel/debug/pin_reclaim_skip_policy; see patches/skip-policy):
+ * /sys/kernel/debug/pin_reclaim_skip_policy; see patches/skip-policy and
+ * patches/skip-policy/7.3).  First version of the series (6.12, which has
+ * the pgunmap_pinned_skip counter):
  *
  *	0  activate it (the series as posted)
  *	1  keep it on the inactive list
  *	2  a lazyfree anon folio becomes swapbacked again, then activate
  *	3  as 2, then keep
+ *
+ * Second version (7.3, nr_pinned in the vmscan tracepoints):
+ *
+ *	0  activate it (the series as posted)
+ *	1  keep it on the inactive list (the early check and the check
+ *	   before folio_alloc_swap())
+ *	4  no early check: aging and try_to_unmap() as without the series,
+ *	   what the early check saves
  *
  * For each backing type and policy, in a fresh memory cgroup: a region R
  * whose first half is pinned by a userptr_emu object and whose second half
@@ -19,12 +29,17 @@
  *	exact: R/2, what is cold and unpinned
  *	over:  R, more than that: reclaim hunts through the pinned folios
  *
- * Per request: skips (pgunmap_pinned_skip: pinned folios met, i.e. scans
- * of pinned folios), scanned, reclaimed, activations, deactivations and
+ * Per request: skips (pinned pages met and set aside: pgunmap_pinned_skip
+ * on the first version, the sum of nr_pinned of the vmscan tracepoints on
+ * the second), scanned, reclaimed (pgscan_proactive and pgsteal_proactive
+ * where they exist, the memory.reclaim share; else the anon+file totals),
+ * activations, deactivations, invalidations (mmu_notifier invalidations
+ * that hit the pinned object: try_to_unmap() walks of its mappings) and
  * hot_lost (pages of H not resident afterwards); the unpinned half and H
  * are faulted back in after each request.  A total line per type, policy
- * and request kind closes each group.  Policy 0 runs again after the
- * others ("0r"), to show how well a count repeats within one boot.
+ * and request kind closes each group.  Policies 1 and 0 run again after
+ * the others ("1r", "0r"), to show how well a count repeats within one
+ * boot.
  *
  * First, the cost of the early check without any pin (bit 2 of the knob
  * turns it off): pairs of reclaim_nopin runs, one with the check and one
@@ -34,11 +49,136 @@
 #include "regions.h"
 
 #define KNOB "/sys/kernel/debug/pin_reclaim_skip_policy"
-#define NR_POLICIES 4
+#define KNOB_NO_EARLY 4
 
-static const char *const policy_name[NR_POLICIES] = {
-	"activate", "keep", "swapbacked+activate", "swapbacked+keep",
+static const char *policy_name(int policy)
+{
+	switch (policy) {
+	case 0: return "activate";
+	case 1: return "keep";
+	case 2: return "swapbacked+activate";
+	case 3: return "swapbacked+keep";
+	case KNOB_NO_EARLY: return "no-early-check";
+	}
+	return "?";
+}
+
+/* The policies of each version of the series, activate first. */
+static const int policies_v1[] = { 0, 1, 2, 3 };
+static const int policies_v2[] = { 0, 1, KNOB_NO_EARLY };
+
+/*
+ * The pinned pages that reclaim set aside: the first version counts them
+ * in pgunmap_pinned_skip; the second reports nr_pinned in the vmscan
+ * tracepoints, summed here from a tracefs instance of our own, emptied
+ * before each request.
+ */
+static int use_trace;
+static char trace_inst[128];
+static const char *const pinned_events[] = {
+	"vmscan/mm_vmscan_reclaim_pages",
+	"vmscan/mm_vmscan_lru_shrink_inactive",
 };
+
+static int trace_write(const char *rel, const char *val)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", trace_inst, rel);
+	return write_str(path, val);
+}
+
+/* Empty the instance's buffer: open "trace" with O_TRUNC. */
+static int trace_clear(void)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/trace", trace_inst);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+static int trace_setup(void)
+{
+	static const char *const roots[] = { "/sys/kernel/tracing",
+					     "/sys/kernel/debug/tracing" };
+	char path[256], buf[4096];
+	size_t n;
+	FILE *f;
+
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		snprintf(path, sizeof(path), "%s/events/%s/format", roots[i],
+			 pinned_events[0]);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = 0;
+		if (!strstr(buf, "nr_pinned"))
+			return 0;
+		snprintf(trace_inst, sizeof(trace_inst), "%s/instances/skip_policy",
+			 roots[i]);
+		if (mkdir(trace_inst, 0755) && errno != EEXIST)
+			return 0;
+		trace_write("buffer_size_kb", "16384");
+		for (n = 0; n < sizeof(pinned_events) / sizeof(pinned_events[0]); n++) {
+			snprintf(path, sizeof(path), "events/%s/enable", pinned_events[n]);
+			if (trace_write(path, "1"))
+				return 0;
+		}
+		return !trace_clear();
+	}
+	return 0;
+}
+
+/* Sum of nr_pinned in the instance since it was last emptied. */
+static long long trace_take(void)
+{
+	char path[256], line[1024], *p;
+	long long sum = 0, lost = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/trace", trace_inst);
+	f = fopen(path, "r");
+	if (!f)
+		die("%s", path);
+	while (fgets(line, sizeof(line), f)) {
+		if (line[0] == '#') {
+			/* "# entries-in-buffer/entries-written: 1/2   #P:2" */
+			p = strstr(line, "entries-written: ");
+			if (p) {
+				long long in, written;
+
+				if (sscanf(p + 17, "%lld/%lld", &in, &written) == 2)
+					lost += written - in;
+			}
+			continue;
+		}
+		p = strstr(line, " nr_pinned=");
+		if (p)
+			sum += strtoll(p + 11, NULL, 10);
+	}
+	fclose(f);
+	if (lost)
+		die("tracefs instance %s lost %lld events", trace_inst, lost);
+	return sum;
+}
+
+/* Pages scanned and reclaimed by memory.reclaim (proactive), else all. */
+static long long scan_delta(const struct vmstat *a, const struct vmstat *b, int steal)
+{
+	const char *pro = steal ? "pgsteal_proactive" : "pgscan_proactive";
+
+	if (vm_get(a, pro) >= 0)
+		return vm_get(b, pro) - vm_get(a, pro);
+	return steal ? vm_delta2(a, b, "pgsteal_anon", "pgsteal_file") :
+		       vm_delta2(a, b, "pgscan_anon", "pgscan_file");
+}
 
 static const enum type types[] = { ANON, SWAPCACHE, MADVFREE, SHMEM, THP_SHMEM };
 
@@ -46,7 +186,8 @@ enum { EXACT, OVER, NR_ASKS };
 static const char *const ask_name[NR_ASKS] = { "exact", "over" };
 
 struct counts {
-	long long skips, scanned, reclaimed, activate, deactivate, hot_lost, eagain;
+	long long skips, scanned, reclaimed, activate, deactivate, invalidations,
+		  hot_lost, eagain;
 	unsigned long long ns;
 };
 
@@ -64,10 +205,12 @@ static long long not_resident(const char *p, size_t len)
 	return out;
 }
 
-static void request(const struct memcg *cg, struct region *r, char *hot,
+static void request(int efd, const struct memcg *cg, struct region *r, char *hot,
 		    size_t hot_len, int ask, struct counts *c)
 {
+	struct userptr_emu_stats ea, eb;
 	struct vmstat a, b;
+	long long s0 = 0;
 	uint64_t t0;
 	int ret;
 
@@ -75,13 +218,20 @@ static void request(const struct memcg *cg, struct region *r, char *hot,
 		die("MADV_COLD");
 	touch_pages(hot, hot_len);
 	vm_read(&a);
+	if (use_trace)
+		trace_clear();	/* counts start here */
+	else
+		s0 = vm_get(&a, "pgunmap_pinned_skip");
+	emu_stats(efd, &ea);
 	t0 = now_ns();
 	ret = memcg_reclaim(cg, ask == EXACT ? r->len / 2 : r->len);
 	c->ns = now_ns() - t0;
+	emu_stats(efd, &eb);
 	vm_read(&b);
-	c->skips = vm_get(&b, "pgunmap_pinned_skip") - vm_get(&a, "pgunmap_pinned_skip");
-	c->scanned = vm_delta2(&a, &b, "pgscan_anon", "pgscan_file");
-	c->reclaimed = vm_delta2(&a, &b, "pgsteal_anon", "pgsteal_file");
+	c->skips = use_trace ? trace_take() : vm_get(&b, "pgunmap_pinned_skip") - s0;
+	c->invalidations = eb.pinned_hits - ea.pinned_hits;
+	c->scanned = scan_delta(&a, &b, 0);
+	c->reclaimed = scan_delta(&a, &b, 1);
 	c->activate = vm_get(&b, "pgactivate") - vm_get(&a, "pgactivate");
 	c->deactivate = vm_get(&b, "pgdeactivate") - vm_get(&a, "pgdeactivate");
 	c->hot_lost = not_resident(hot, hot_len);
@@ -122,9 +272,9 @@ static void nopin_overhead(int pairs, size_t len, unsigned long seed)
 
 static void print_counts(const char *head, const struct counts *c)
 {
-	printf("AB bench=policy %s skips=%lld scanned=%lld reclaimed=%lld pgactivate=%lld pgdeactivate=%lld hot_lost=%lld eagain=%lld reclaim_ns=%llu\n",
+	printf("AB bench=policy %s skips=%lld scanned=%lld reclaimed=%lld pgactivate=%lld pgdeactivate=%lld invalidations=%lld hot_lost=%lld eagain=%lld reclaim_ns=%llu\n",
 	       head, c->skips, c->scanned, c->reclaimed, c->activate,
-	       c->deactivate, c->hot_lost, c->eagain, c->ns);
+	       c->deactivate, c->invalidations, c->hot_lost, c->eagain, c->ns);
 }
 
 static void run(int efd, enum type t, int policy, int repeat, size_t len,
@@ -154,7 +304,7 @@ static void run(int efd, enum type t, int policy, int repeat, size_t len,
 
 	for (int pass = 1; pass <= passes; pass++) {
 		for (int ask = 0; ask < NR_ASKS; ask++) {
-			request(&cg, &r, hot, hot_len, ask, &c);
+			request(efd, &cg, &r, hot, hot_len, ask, &c);
 			if (emu_submit(efd, h, &sub))
 				die("USERPTR_EMU_SUBMIT");
 			snprintf(head, sizeof(head), "type=%s policy=%d ask=%s pass=%d",
@@ -165,6 +315,7 @@ static void run(int efd, enum type t, int policy, int repeat, size_t len,
 			total[ask].reclaimed += c.reclaimed;
 			total[ask].activate += c.activate;
 			total[ask].deactivate += c.deactivate;
+			total[ask].invalidations += c.invalidations;
 			total[ask].hot_lost += c.hot_lost;
 			total[ask].eagain += c.eagain;
 			total[ask].ns += c.ns;
@@ -172,7 +323,7 @@ static void run(int efd, enum type t, int policy, int repeat, size_t len,
 	}
 	for (int ask = 0; ask < NR_ASKS; ask++) {
 		snprintf(head, sizeof(head), "stage=total type=%s policy=%d%s name=%s ask=%s passes=%d",
-			 type_name[t], policy, repeat ? "r" : "", policy_name[policy],
+			 type_name[t], policy, repeat ? "r" : "", policy_name(policy),
 			 ask_name[ask], passes);
 		print_counts(head, &total[ask]);
 	}
@@ -185,13 +336,26 @@ static void run(int efd, enum type t, int policy, int repeat, size_t len,
 
 int main(int argc, char **argv)
 {
+	const int *policies = policies_v1;
+	size_t nr_policies = sizeof(policies_v1) / sizeof(policies_v1[0]);
 	struct bench_opts o;
-	int efd, passes;
+	struct vmstat v;
+	int efd, passes, refresh;
 	size_t len;
 
 	bench_init("skip_policy", argc, argv, &o);
 	if (access(KNOB, W_OK))
 		skip("no %s: boot the experiment arm pin-aware+skip-policy", KNOB);
+	refresh = write_str("/proc/sys/vm/stat_refresh", "1");
+	vm_refresh = !refresh;
+	vm_read(&v);
+	if (vm_get(&v, "pgunmap_pinned_skip") < 0) {
+		if (!trace_setup())
+			skip("neither pgunmap_pinned_skip nor nr_pinned in the vmscan tracepoints");
+		use_trace = 1;
+		policies = policies_v2;
+		nr_policies = sizeof(policies_v2) / sizeof(policies_v2[0]);
+	}
 	efd = emu_open();
 	if (efd < 0)
 		skip("no %s (userptr_emu.ko not loaded)", USERPTR_EMU_DEBUGFS_PATH);
@@ -199,14 +363,25 @@ int main(int argc, char **argv)
 	len = (o.quick ? 4 : 8) * MIB;
 	passes = o.quick ? 2 : 3;
 	nopin_overhead(o.quick ? 5 : 9, (o.quick ? 4 : 16) * MIB, o.seed);
-	printf("AB bench=policy stage=params region_mib=%zu hot_mib=%zu passes=%d seed=%lu\n",
-	       len / MIB, len / 4 / MIB, passes, o.seed);
-	/* Policy 0 once more at the end: how well a count repeats in a boot. */
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		for (int p = 0; p <= NR_POLICIES; p++)
-			run(efd, types[i], p % NR_POLICIES, p == NR_POLICIES, len,
-			    passes, o.seed);
+	printf("AB bench=policy stage=params region_mib=%zu hot_mib=%zu passes=%d seed=%lu series=%s skips_from=%s scan_from=%s stat_refresh=%s\n",
+	       len / MIB, len / 4 / MIB, passes, o.seed, use_trace ? "v2" : "v1",
+	       use_trace ? "nr_pinned" : "pgunmap_pinned_skip",
+	       vm_get(&v, "pgscan_proactive") >= 0 ? "proactive" : "anon+file",
+	       refresh ? "no" : "yes");
+	/*
+	 * Every policy, then keep and activate once more in the opposite
+	 * order ("(again)"): how well a count repeats in a boot, for the
+	 * two policies the decision is between.
+	 */
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		for (size_t p = 0; p < nr_policies; p++)
+			run(efd, types[i], policies[p], 0, len, passes, o.seed);
+		run(efd, types[i], 1, 1, len, passes, o.seed);
+		run(efd, types[i], 0, 1, len, passes, o.seed);
+	}
 	write_str(KNOB, "0");
+	if (use_trace)
+		rmdir(trace_inst);	/* the instance and its enabled events */
 	close(efd);
 	return 0;
 }
