@@ -8,6 +8,8 @@
 #                            (default suite); i915-mock loads i915 with its
 #                            mock selftests and workbench.args as parameters
 #   workbench.args=A,B       extra arguments for the suite (comma separated)
+#   workbench.lru_gen=y|n    switch the multi-gen LRU on or off first (a
+#                            kernel without it fails the run)
 /bin/busybox --install -s /bin
 export PATH=/bin:/sbin:/tests
 mount -t proc proc /proc
@@ -18,7 +20,7 @@ mkdir -p /sys/fs/cgroup
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 mount -t tmpfs tmpfs /tmp
 
-arm=unknown swap=virtio cmd=suite args=
+arm=unknown swap=virtio cmd=suite args='' lru_gen=''
 read -r cmdline </proc/cmdline
 for kv in $cmdline; do
 	case "$kv" in
@@ -26,6 +28,7 @@ for kv in $cmdline; do
 	workbench.swap=*) swap=${kv#workbench.swap=} ;;
 	workbench.cmd=*) cmd=${kv#workbench.cmd=} ;;
 	workbench.args=*) args=$(echo "${kv#workbench.args=}" | tr ',' ' ') ;;
+	workbench.lru_gen=*) lru_gen=${kv#workbench.lru_gen=} ;;
 	esac
 done
 
@@ -47,7 +50,21 @@ for m in /modules/*.ko; do
 	[ -e "$m" ] || continue
 	insmod "$m" || say "# insmod $m failed"
 done
-echo "workbench: arm=$arm swap=$swap cmd=$cmd" >/dev/console
+lru_state=none
+if [ -e /sys/kernel/mm/lru_gen/enabled ]; then
+	[ -z "$lru_gen" ] || echo "$lru_gen" >/sys/kernel/mm/lru_gen/enabled
+	lru_state=$(cat /sys/kernel/mm/lru_gen/enabled)
+fi
+echo "workbench: arm=$arm swap=$swap cmd=$cmd lru_gen=$lru_state" >/dev/console
+# A requested LRU that the kernel did not switch to fails the run (below).
+lru_rc=0
+case "$lru_gen:$lru_state" in
+: | *:none) [ -z "$lru_gen" ] || lru_rc=3 ;;
+n:0x0000) ;;
+n:*) lru_rc=3 ;;
+y:0x0000) lru_rc=3 ;;
+esac
+[ "$lru_rc" = 0 ] || echo "workbench: lru_gen=$lru_gen requested, the kernel has $lru_state" >/dev/console
 
 # run_script PATH: the suite or bench script, its output to the host.
 run_script() {
@@ -94,6 +111,7 @@ true)
 	say "# unknown workbench.cmd=$cmd"
 	rc=2 ;;
 esac
+[ "$lru_rc" = 0 ] || rc=$lru_rc
 say "WORKBENCH-END rc=$rc"
 sync
 reboot -f

@@ -7,7 +7,9 @@
 # the run directory), EXPECT_ARM (the arm whose expectations the guest
 # suite checks; default ARM: a different one is a negative control), and
 # everything scripts/qemu.sh reads (MEM, SMP,
-# TIMEOUT, SWAP, ACCEL, NUMA; the "numa" variant defaults to NUMA=tiers).
+# TIMEOUT, SWAP, ACCEL, NUMA; the "numa" variant defaults to NUMA=tiers),
+# LRU_GEN (y|n: the guest switches the multi-gen LRU on or off before the
+# tests; the kernel must have it, as the "mglru" variant does).
 # Logs: build/<base>/runs/ARM-VARIANT[-TAG]/.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -18,6 +20,7 @@ cmd=${GUEST_CMD:-suite}
 case "$cmd" in suite | bench | i915-mock | warn | panic | hang | true) ;; *) die "GUEST_CMD=$cmd: use suite, bench, i915-mock, warn, panic, hang or true" ;; esac
 
 [ "$variant" != numa ] || export NUMA=${NUMA:-tiers}
+case "${LRU_GEN:-}" in '' | y | n) ;; *) die "LRU_GEN=$LRU_GEN: use y or n" ;; esac
 
 work=$("$ROOT/scripts/base-tree.sh")
 run=$work/runs/$arm-$variant${RUN_TAG:+-$RUN_TAG}
@@ -48,8 +51,9 @@ if [ "$cmd" = i915-mock ]; then
 fi
 initrd=$(MODULES_DIR="$mods" MODULES_TREE="$tree" "$ROOT/scripts/initramfs.sh" "$arm" "$variant")
 
-step "$arm/$variant: booting (cmd=$cmd, mem=${MEM:-1G}, swap=${SWAP:-virtio}, numa=${NUMA:-none}, timeout=${TIMEOUT:-900}s)"
+step "$arm/$variant: booting (cmd=$cmd, mem=${MEM:-1G}, swap=${SWAP:-virtio}, numa=${NUMA:-none}${LRU_GEN:+, lru_gen=$LRU_GEN}, timeout=${TIMEOUT:-900}s)"
 "$ROOT/scripts/qemu.sh" "$out/arch/x86/boot/bzImage" "$initrd" "$run" \
-	"workbench.arm=${EXPECT_ARM:-$arm}" "workbench.cmd=$cmd" ${GUEST_ARGS:+"workbench.args=$GUEST_ARGS"} || true
+	"workbench.arm=${EXPECT_ARM:-$arm}" "workbench.cmd=$cmd" ${GUEST_ARGS:+"workbench.args=$GUEST_ARGS"} \
+	${LRU_GEN:+"workbench.lru_gen=$LRU_GEN"} || true
 step "$arm/$variant: guest finished; judging $run"
 "$ROOT/scripts/verdict.sh" "$run"

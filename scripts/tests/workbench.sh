@@ -51,6 +51,7 @@ expect_error "unknown guest command" "GUEST_CMD=nosuch: use suite" env GUEST_CMD
 expect_error "skip-policy.sh: unknown option" "usage: skip-policy.sh \[--publish\]" scripts/skip-policy.sh --nosuch
 expect_error "skip-policy.sh: --publish of a quick run" "error: --publish copies the full run's report to docs/: not with QUICK=1" \
 	env QUICK=1 scripts/skip-policy.sh --publish
+expect_error "bad LRU_GEN" "LRU_GEN=on: use y or n" env LRU_GEN=on scripts/run.sh base mglru
 t_if "unknown arm/variant created nothing" test ! -e "$BUILD"
 
 # --- make publish: the only writer of docs/, and only of a complete full job ---
