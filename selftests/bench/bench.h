@@ -249,9 +249,20 @@ struct vmstat {
 	long long val[VM_MAX];
 };
 
+/*
+ * Since 7.3 pgscan_* and pgsteal_* (and pgrotate_*) are node stats, whose
+ * per-CPU deltas /proc/vmstat does not add up (it prints the global atomic,
+ * up to the stat threshold per CPU behind); vm events (pgactivate, ...) are
+ * summed over CPUs when read.  Writing /proc/sys/vm/stat_refresh folds
+ * every CPU's deltas first, so both kinds are exact.  Without it (not
+ * root, no CONFIG_SMP) the node stats are as /proc/vmstat has them.
+ */
 static inline void vm_read(struct vmstat *v)
 {
-	FILE *f = fopen("/proc/vmstat", "r");
+	FILE *f;
+
+	write_str("/proc/sys/vm/stat_refresh", "1");
+	f = fopen("/proc/vmstat", "r");
 
 	if (!f)
 		die("/proc/vmstat");
@@ -427,6 +438,16 @@ static inline void emu_set_wait_us(unsigned int us)
 	snprintf(v, sizeof(v), "%u", us);
 	if (write_str(EMU_PARAM "invalidate_wait_us", v))
 		die("cannot set invalidate_wait_us");
+}
+
+/* All the aging callbacks the emulator's mmu_notifier saw. */
+static inline uint64_t emu_young_calls(const struct userptr_emu_stats *st)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < USERPTR_EMU_NR_YOUNG; i++)
+		n += st->young_calls[i];
+	return n;
 }
 
 static inline void emu_stats(int fd, struct userptr_emu_stats *st)

@@ -13,7 +13,17 @@
  *	SUBMIT                (the "GPU" uses the object: re-pins if stale)
  *	read the unpinned half back in
  *
- * and per pass the deltas of the emulator's counters and of /proc/vmstat.
+ * and per pass the deltas of the emulator's counters and of /proc/vmstat:
+ * invalidations of the pinned range and re-pins; the aging calls
+ * (clear_flush_young, clear_young, test_young) that the emulator's plain
+ * mmu_notifier saw, in all and on the pinned pages (what a secondary MMU
+ * such as KVM pays for each rmap walk of folio_referenced()); pages
+ * scanned (pgscan_anon + pgscan_file; memory.reclaim also counts them as
+ * pgscan_proactive on 7.3), reclaimed (pgsteal_*), and the rotations
+ * (pgactivate, pgdeactivate, pgrefill; pgrotate_anon/file on 7.3, which
+ * count the pages shrink_inactive_list() scanned and did not reclaim, and
+ * shrink_active_list()'s referenced executable pages; pgrotated is the
+ * end-of-writeback rotation).  A counter that this kernel lacks is n/a.
  * MADV_COLD deactivates the pinned half first, so reclaim meets every
  * pinned folio once before it frees the unpinned half.  A pass does not ask
  * for more than is reclaimable: past that point memory_reclaim() retries
@@ -29,8 +39,9 @@
 
 /* /proc/vmstat counters printed per pass, as they are. */
 static const char *const pass_vm[] = {
-	"pgactivate", "pgdeactivate", "pgrotated", "thp_split_pmd", "pswpout",
-	"pgunmap_pinned_skip", NULL,
+	"pgactivate", "pgdeactivate", "pgrefill", "pgrotated", "pgrotate_anon",
+	"pgrotate_file", "pgscan_proactive", "pgsteal_proactive",
+	"thp_split_pmd", "pswpout", "pgunmap_pinned_skip", NULL,
 };
 
 static void run_type(int efd, enum type t, size_t len, int passes,
@@ -91,6 +102,11 @@ static void run_type(int efd, enum type t, size_t len, int passes,
 		printf(" repins=%llu repinned_pages=%llu",
 		       (unsigned long long)(ec.repins - eb.repins),
 		       (unsigned long long)(ec.pages_pinned - eb.pages_pinned));
+		printf(" young=%llu young_pages=%llu young_pinned=%llu young_pinned_pages=%llu",
+		       (unsigned long long)(emu_young_calls(&eb) - emu_young_calls(&ea)),
+		       (unsigned long long)(eb.young_pages - ea.young_pages),
+		       (unsigned long long)(eb.young_pinned_calls - ea.young_pinned_calls),
+		       (unsigned long long)(eb.young_pinned_pages - ea.young_pinned_pages));
 		printf(" eagain=%d reclaim_ns=%llu\n", ret == -EAGAIN,
 		       (unsigned long long)t0);
 
