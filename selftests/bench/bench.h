@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -303,6 +304,109 @@ static inline long long vm_delta2(const struct vmstat *a, const struct vmstat *b
 				  const char *n1, const char *n2)
 {
 	return vm_get(b, n1) - vm_get(a, n1) + vm_get(b, n2) - vm_get(a, n2);
+}
+
+/*
+ * ---- v2's nr_pinned: a field of the vmscan tracepoints, not a vm event ----
+ *
+ * The pin-aware series on 7.3 counts the folios reclaim sets aside as
+ * nr_pinned in mm_vmscan_lru_shrink_inactive (pages).  trace_pinned_start()
+ * enables that event if it has the field; trace_pinned_take() sums the
+ * field over the buffer and clears it: -1 (n/a) if the kernel has no such
+ * field or the buffer lost entries.
+ */
+#define TRACE_EVENT_DIR	"events/vmscan/mm_vmscan_lru_shrink_inactive/"
+
+static const char *trace_dir;
+
+/* Empty the trace buffer: an open with O_TRUNC, as "echo > trace". */
+static inline int trace_clear(void)
+{
+	char f[160];
+	int fd;
+
+	snprintf(f, sizeof(f), "%strace", trace_dir);
+	fd = open(f, O_WRONLY | O_TRUNC);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+static inline int trace_file(const char *name, const char *s)
+{
+	char f[160];
+
+	snprintf(f, sizeof(f), "%s%s", trace_dir, name);
+	return write_str(f, s);
+}
+
+static inline void trace_pinned_start(void)
+{
+	static const char *const dirs[] = {
+		"/sys/kernel/tracing/", "/sys/kernel/debug/tracing/",
+	};
+	char f[160], line[256];
+
+	mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL);
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !trace_dir; i++) {
+		FILE *fp;
+
+		snprintf(f, sizeof(f), "%s" TRACE_EVENT_DIR "format", dirs[i]);
+		fp = fopen(f, "r");
+		if (!fp)
+			continue;
+		while (fgets(line, sizeof(line), fp))
+			if (strstr(line, "field:unsigned long nr_pinned;"))
+				trace_dir = dirs[i];
+		fclose(fp);
+	}
+	if (!trace_dir)
+		return;
+	if (trace_clear() || trace_file(TRACE_EVENT_DIR "enable", "1") ||
+	    trace_file("tracing_on", "1"))
+		trace_dir = NULL;
+}
+
+static inline long long trace_pinned_take(void)
+{
+	unsigned long long in = 0, written = 0;
+	long long sum = 0, v;
+	char f[160], line[512], *p;
+	FILE *fp;
+
+	if (!trace_dir)
+		return -1;
+	snprintf(f, sizeof(f), "%strace", trace_dir);
+	fp = fopen(f, "r");
+	if (!fp)
+		return -1;
+	while (fgets(line, sizeof(line), fp)) {
+		if (sscanf(line, "# entries-in-buffer/entries-written: %llu/%llu",
+			   &in, &written) == 2)
+			continue;
+		p = strstr(line, " nr_pinned=");
+		if (p && sscanf(p, " nr_pinned=%lld", &v) == 1)
+			sum += v;
+	}
+	fclose(fp);
+	trace_clear();
+	return in == written ? sum : -1;
+}
+
+static inline void trace_pinned_stop(void)
+{
+	if (trace_dir)
+		trace_file(TRACE_EVENT_DIR "enable", "0");
+}
+
+/* " key=V", or " key=n/a" for a negative V. */
+static inline void print_or_na(const char *key, long long v)
+{
+	if (v < 0)
+		printf(" %s=n/a", key);
+	else
+		printf(" %s=%lld", key, v);
 }
 
 /* ---- a memory cgroup for the benchmark ---- */
