@@ -414,6 +414,8 @@ def latency_table(arms):
                      [num(r.get("mayfail_declined")) for r in recs])
         t.row_counts("  subscriber re-pins (SUBMIT before each batch)",
                      [num(r.get("repins")) for r in recs])
+        t.row_counts("  SUBMITs retried after -EAGAIN",
+                     [num(r.get("submit_eagain")) for r in recs])
         if kind == "thp":
             t.row_counts("  thp_fault_alloc", [num(r.get("thp_fault_alloc")) for r in recs])
             t.row_counts("  thp_fault_fallback", [num(r.get("thp_fault_fallback")) for r in recs])
