@@ -219,6 +219,13 @@ def counts_table(arms):
               "`MADV_COLD` of the region (the device's buffer is cold for the CPU), "
               "`memory.reclaim` of half the region (what is reclaimable), SUBMIT, re-read of "
               "the unpinned half. "
+              "Young calls: the clear_flush_young / clear_young / test_young callbacks of a "
+              "plain mmu_notifier that the emulator registers on the same mm (what KVM or "
+              "another secondary MMU receives when reclaim ages a folio through the rmap), "
+              "on the pinned pages and in all. "
+              "pgrotate_anon/file (7.3 node stats) count pages that reclaim scanned and did "
+              "not free, pgrotated the end-of-writeback rotation; n/a where the kernel lacks "
+              "the counter. "
               "`a, b, c` = pass 1, 2, 3; other rows are sums over the passes; "
               "(+x%%) is the change against base. The pinned-range rows repeat exactly from "
               "job to job; pages scanned/reclaimed and pgactivate also count a few pages of "
@@ -246,12 +253,30 @@ def counts_table(arms):
         t.row("  pinned-range invalidations, per pass", passes_of("inval"))
         t.row_counts("  pinned-range invalidations, total", total("inval"))
         t.row_counts("  declined by the subscriber (MAYFAIL)", total("mayfail_declined"))
-        t.row_counts("  pinned pages skipped (pgunmap_pinned_skip)", total("pgunmap_pinned_skip"))
+        if any(v is not None for v in total("pgunmap_pinned_skip")):
+            # v1's vm event (6.12); v2 counts nr_pinned in the tracepoints only.
+            t.row_counts("  pinned pages skipped (pgunmap_pinned_skip)",
+                         total("pgunmap_pinned_skip"))
+        if any(v is not None for v in total("nr_pinned")):
+            # v2 (7.3): the nr_pinned field of mm_vmscan_lru_shrink_inactive.
+            t.row_counts("  pinned pages set aside (nr_pinned, tracepoint)", total("nr_pinned"))
         t.row_counts("  subscriber re-pins (SUBMIT found it stale)", total("repins"))
         t.row_counts("  pages re-pinned (secondary-MMU re-faults)", total("repinned_pages"))
         t.row("  pages reclaimed, per pass", passes_of("reclaimed"))
+        t.row_counts("  pages reclaimed, total", total("reclaimed"))
+        t.row("  pages scanned, per pass", passes_of("scanned"))
         t.row_counts("  pages scanned, total", total("scanned"))
         t.row_counts("  pgactivate (rotations back to active)", total("pgactivate"))
+        t.row_counts("  pgdeactivate", total("pgdeactivate"))
+        t.row_counts("  pgrotate_anon+file (scanned, not freed)",
+                     [ssum([a, b]) if recs else None for a, b, recs in
+                      zip(total("pgrotate_anon"), total("pgrotate_file"), per)])
+        t.row_counts("  pgrotated (end-of-writeback rotation)", total("pgrotated"))
+        t.row("  young calls on pinned pages, per pass", passes_of("young_pinned"))
+        t.row_counts("  young calls on pinned pages, total",
+                     total("young_pinned"))
+        t.row_counts("  pinned pages in young calls", total("young_pinned_pages"))
+        t.row_counts("  young calls, all pages of the mm", total("young"))
         t.row_counts("  thp_split_pmd", total("thp_split_pmd"))
     return t
 
@@ -389,6 +414,8 @@ def latency_table(arms):
                      [num(r.get("mayfail_declined")) for r in recs])
         t.row_counts("  subscriber re-pins (SUBMIT before each batch)",
                      [num(r.get("repins")) for r in recs])
+        t.row_counts("  SUBMITs retried after -EAGAIN",
+                     [num(r.get("submit_eagain")) for r in recs])
         if kind == "thp":
             t.row_counts("  thp_fault_alloc", [num(r.get("thp_fault_alloc")) for r in recs])
             t.row_counts("  thp_fault_fallback", [num(r.get("thp_fault_fallback")) for r in recs])
@@ -420,9 +447,10 @@ def status_table(arms):
 # Counts that depend only on what reclaim does to the pinned range: they must
 # repeat exactly.  The LRU-wide counters also see the few pages of the
 # benchmark process itself and of per-CPU batches, and may move by a little.
-STRICT = ["inval", "mayfail_declined", "pgunmap_pinned_skip", "repins", "repinned_pages",
-          "thp_split_pmd"]
-LOOSE = ["reclaimed", "scanned", "pgactivate", "pgdeactivate", "pswpout"]
+STRICT = ["inval", "mayfail_declined", "pgunmap_pinned_skip", "nr_pinned", "repins",
+          "repinned_pages", "young_pinned", "young_pinned_pages", "thp_split_pmd"]
+LOOSE = ["reclaimed", "scanned", "pgactivate", "pgdeactivate", "pgrotate_anon",
+         "pgrotate_file", "young", "pswpout"]
 
 
 def count_map(arm):

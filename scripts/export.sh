@@ -61,7 +61,9 @@ if "@AB_COUNTS@" in body:
     sec = md.split("### Counts per reclaim pass", 1)[1].split("\n### ", 1)[0]
     gen = re.search(r"on (\d{4}-\d\d-\d\d \d\d:\d\d UTC)", md)
     keep = ("pinned-range invalidations, total", "declined by the subscriber",
-            "pinned pages skipped", "pages re-pinned", "pgactivate", "thp_split_pmd")
+            "pinned pages skipped", "pinned pages set aside", "pages re-pinned", "pages scanned, total", "pgactivate",
+            "pgrotate_anon+file", "young calls on pinned pages, total",
+            "thp_split_pmd")
     rows = []
     for line in sec.splitlines():
         if not line.startswith("| ") or line.startswith("| metric"):

@@ -24,17 +24,28 @@
 
 #define WAIT_US 1000
 
+/* SUBMITs that met an invalidation on every restart (-EAGAIN). */
+static unsigned long submit_eagain;
+
 /*
  * The device uses its buffer: SUBMIT (re-pins it if an invalidation made
  * it stale, i.e. the secondary MMU faults it back), and the CPU does not
- * touch it: MADV_COLD (see pin_counts.c).  Not timed.
+ * touch it: MADV_COLD (see pin_counts.c).  Not timed.  While the reclaimer
+ * keeps invalidating the range, a SUBMIT may collide on each of its
+ * restarts and return -EAGAIN, which i915's execbuf hands to user space to
+ * retry: so do we, a bounded number of times, and count it.
  */
 static void use_ws(int efd, unsigned int h, char *ws, size_t len)
 {
 	struct userptr_emu_submit sub;
+	int ret, tries = 0;
 
-	if (emu_submit(efd, h, &sub))
-		die("USERPTR_EMU_SUBMIT");
+	while ((ret = emu_submit(efd, h, &sub)) == -EAGAIN && ++tries < 100)
+		submit_eagain++;
+	if (ret) {
+		errno = -ret;
+		die("USERPTR_EMU_SUBMIT (%d tries)", tries + 1);
+	}
 	madvise(ws, len, MADV_COLD);
 }
 
@@ -46,15 +57,16 @@ static void report(const char *kind, uint64_t *v, size_t n, const struct vmstat 
 	printf("AB bench=latency kind=%s n=%zu p50_ns=%llu p90_ns=%llu p99_ns=%llu max_ns=%llu",
 	       kind, n, (unsigned long long)pct(v, n, 50), (unsigned long long)pct(v, n, 90),
 	       (unsigned long long)pct(v, n, 99), (unsigned long long)(n ? v[n - 1] : 0));
-	printf(" inval=%llu mayfail_declined=%llu repins=%llu reclaimed=%lld scanned=%lld",
+	printf(" inval=%llu mayfail_declined=%llu repins=%llu submit_eagain=%lu reclaimed=%lld scanned=%lld",
 	       (unsigned long long)(eb->pinned_hits - ea->pinned_hits),
 	       (unsigned long long)(eb->mayfail_declined - ea->mayfail_declined),
-	       (unsigned long long)(eb->repins - ea->repins),
+	       (unsigned long long)(eb->repins - ea->repins), submit_eagain,
 	       vm_delta2(a, b, "pgsteal_anon", "pgsteal_file"),
 	       vm_delta2(a, b, "pgscan_anon", "pgscan_file"));
 	vm_print_delta(a, b, (const char *const[]){ "thp_fault_alloc", "thp_fault_fallback",
 		       "thp_fault_fallback_charge", "pgunmap_pinned_skip", NULL });
 	printf("\n");
+	submit_eagain = 0;
 }
 
 int main(int argc, char **argv)

@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -251,20 +252,18 @@ struct vmstat {
 };
 
 /*
- * Set by a benchmark that wants exact node counters: vm_read() then folds
- * the per-CPU differences first (/proc/sys/vm/stat_refresh, root only).
- * On 7.3 pgscan_* and pgsteal_* are node_stat items, which /proc/vmstat
- * otherwise shows up to a per-CPU threshold late; on 6.12 they are
- * events, always exact.
+ * Since 7.3 pgscan_* and pgsteal_* (and pgrotate_*) are node stats, whose
+ * per-CPU deltas /proc/vmstat does not add up (it prints the global atomic,
+ * up to the stat threshold per CPU behind); vm events (pgactivate, ...) are
+ * summed over CPUs when read.  Writing /proc/sys/vm/stat_refresh folds
+ * every CPU's deltas first, so both kinds are exact.  Without it (not
+ * root, no CONFIG_SMP) the node stats are as /proc/vmstat has them.
  */
-static int vm_refresh;
-
 static inline void vm_read(struct vmstat *v)
 {
 	FILE *f;
 
-	if (vm_refresh)
-		write_str("/proc/sys/vm/stat_refresh", "1");
+	write_str("/proc/sys/vm/stat_refresh", "1");
 	f = fopen("/proc/vmstat", "r");
 
 	if (!f)
@@ -306,6 +305,109 @@ static inline long long vm_delta2(const struct vmstat *a, const struct vmstat *b
 				  const char *n1, const char *n2)
 {
 	return vm_get(b, n1) - vm_get(a, n1) + vm_get(b, n2) - vm_get(a, n2);
+}
+
+/*
+ * ---- v2's nr_pinned: a field of the vmscan tracepoints, not a vm event ----
+ *
+ * The pin-aware series on 7.3 counts the folios reclaim sets aside as
+ * nr_pinned in mm_vmscan_lru_shrink_inactive (pages).  trace_pinned_start()
+ * enables that event if it has the field; trace_pinned_take() sums the
+ * field over the buffer and clears it: -1 (n/a) if the kernel has no such
+ * field or the buffer lost entries.
+ */
+#define TRACE_EVENT_DIR	"events/vmscan/mm_vmscan_lru_shrink_inactive/"
+
+static const char *trace_dir;
+
+/* Empty the trace buffer: an open with O_TRUNC, as "echo > trace". */
+static inline int trace_clear(void)
+{
+	char f[160];
+	int fd;
+
+	snprintf(f, sizeof(f), "%strace", trace_dir);
+	fd = open(f, O_WRONLY | O_TRUNC);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+static inline int trace_file(const char *name, const char *s)
+{
+	char f[160];
+
+	snprintf(f, sizeof(f), "%s%s", trace_dir, name);
+	return write_str(f, s);
+}
+
+static inline void trace_pinned_start(void)
+{
+	static const char *const dirs[] = {
+		"/sys/kernel/tracing/", "/sys/kernel/debug/tracing/",
+	};
+	char f[160], line[256];
+
+	mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL);
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !trace_dir; i++) {
+		FILE *fp;
+
+		snprintf(f, sizeof(f), "%s" TRACE_EVENT_DIR "format", dirs[i]);
+		fp = fopen(f, "r");
+		if (!fp)
+			continue;
+		while (fgets(line, sizeof(line), fp))
+			if (strstr(line, "field:unsigned long nr_pinned;"))
+				trace_dir = dirs[i];
+		fclose(fp);
+	}
+	if (!trace_dir)
+		return;
+	if (trace_clear() || trace_file(TRACE_EVENT_DIR "enable", "1") ||
+	    trace_file("tracing_on", "1"))
+		trace_dir = NULL;
+}
+
+static inline long long trace_pinned_take(void)
+{
+	unsigned long long in = 0, written = 0;
+	long long sum = 0, v;
+	char f[160], line[512], *p;
+	FILE *fp;
+
+	if (!trace_dir)
+		return -1;
+	snprintf(f, sizeof(f), "%strace", trace_dir);
+	fp = fopen(f, "r");
+	if (!fp)
+		return -1;
+	while (fgets(line, sizeof(line), fp)) {
+		if (sscanf(line, "# entries-in-buffer/entries-written: %llu/%llu",
+			   &in, &written) == 2)
+			continue;
+		p = strstr(line, " nr_pinned=");
+		if (p && sscanf(p, " nr_pinned=%lld", &v) == 1)
+			sum += v;
+	}
+	fclose(fp);
+	trace_clear();
+	return in == written ? sum : -1;
+}
+
+static inline void trace_pinned_stop(void)
+{
+	if (trace_dir)
+		trace_file(TRACE_EVENT_DIR "enable", "0");
+}
+
+/* " key=V", or " key=n/a" for a negative V. */
+static inline void print_or_na(const char *key, long long v)
+{
+	if (v < 0)
+		printf(" %s=n/a", key);
+	else
+		printf(" %s=%lld", key, v);
 }
 
 /* ---- a memory cgroup for the benchmark ---- */
@@ -441,6 +543,16 @@ static inline void emu_set_wait_us(unsigned int us)
 	snprintf(v, sizeof(v), "%u", us);
 	if (write_str(EMU_PARAM "invalidate_wait_us", v))
 		die("cannot set invalidate_wait_us");
+}
+
+/* All the aging callbacks the emulator's mmu_notifier saw. */
+static inline uint64_t emu_young_calls(const struct userptr_emu_stats *st)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < USERPTR_EMU_NR_YOUNG; i++)
+		n += st->young_calls[i];
+	return n;
 }
 
 static inline void emu_stats(int fd, struct userptr_emu_stats *st)

@@ -13,7 +13,19 @@
  *	SUBMIT                (the "GPU" uses the object: re-pins if stale)
  *	read the unpinned half back in
  *
- * and per pass the deltas of the emulator's counters and of /proc/vmstat.
+ * and per pass the deltas of the emulator's counters and of /proc/vmstat:
+ * invalidations of the pinned range and re-pins; the aging calls
+ * (clear_flush_young, clear_young, test_young) that the emulator's plain
+ * mmu_notifier saw, in all and on the pinned pages (what a secondary MMU
+ * such as KVM pays for each rmap walk of folio_referenced()); pages
+ * scanned (pgscan_anon + pgscan_file; memory.reclaim also counts them as
+ * pgscan_proactive on 7.3), reclaimed (pgsteal_*), and the rotations
+ * (pgactivate, pgdeactivate, pgrefill; pgrotate_anon/file on 7.3, which
+ * count the pages shrink_inactive_list() scanned and did not reclaim, and
+ * shrink_active_list()'s referenced executable pages; pgrotated is the
+ * end-of-writeback rotation), and on 7.3 with the pin-aware series the
+ * nr_pinned field of mm_vmscan_lru_shrink_inactive (tracefs).  A counter
+ * that this kernel lacks is n/a.
  * MADV_COLD deactivates the pinned half first, so reclaim meets every
  * pinned folio once before it frees the unpinned half.  A pass does not ask
  * for more than is reclaimable: past that point memory_reclaim() retries
@@ -29,8 +41,9 @@
 
 /* /proc/vmstat counters printed per pass, as they are. */
 static const char *const pass_vm[] = {
-	"pgactivate", "pgdeactivate", "pgrotated", "thp_split_pmd", "pswpout",
-	"pgunmap_pinned_skip", NULL,
+	"pgactivate", "pgdeactivate", "pgrefill", "pgrotated", "pgrotate_anon",
+	"pgrotate_file", "pgscan_proactive", "pgsteal_proactive",
+	"thp_split_pmd", "pswpout", "pgunmap_pinned_skip", NULL,
 };
 
 static void run_type(int efd, enum type t, size_t len, int passes,
@@ -59,6 +72,7 @@ static void run_type(int efd, enum type t, size_t len, int passes,
 	       (meminfo_kb("SwapCached") - sc0) / 4);
 
 	for (int pass = 1; pass <= passes; pass++) {
+		long long nr_pinned;
 		uint64_t t0;
 		int ret;
 
@@ -71,9 +85,11 @@ static void run_type(int efd, enum type t, size_t len, int passes,
 			die("MADV_COLD");
 		emu_stats(efd, &ea);
 		vm_read(&a);
+		trace_pinned_take();
 		t0 = now_ns();
 		ret = memcg_reclaim(&cg, len / 2);
 		t0 = now_ns() - t0;
+		nr_pinned = trace_pinned_take();
 		vm_read(&b);
 		emu_stats(efd, &eb);
 		if (emu_submit(efd, h, &sub))
@@ -88,9 +104,15 @@ static void run_type(int efd, enum type t, size_t len, int passes,
 		       vm_delta2(&a, &b, "pgsteal_anon", "pgsteal_file"),
 		       vm_delta2(&a, &b, "pgscan_anon", "pgscan_file"));
 		vm_print_delta(&a, &b, pass_vm);
+		print_or_na("nr_pinned", nr_pinned);
 		printf(" repins=%llu repinned_pages=%llu",
 		       (unsigned long long)(ec.repins - eb.repins),
 		       (unsigned long long)(ec.pages_pinned - eb.pages_pinned));
+		printf(" young=%llu young_pages=%llu young_pinned=%llu young_pinned_pages=%llu",
+		       (unsigned long long)(emu_young_calls(&eb) - emu_young_calls(&ea)),
+		       (unsigned long long)(eb.young_pages - ea.young_pages),
+		       (unsigned long long)(eb.young_pinned_calls - ea.young_pinned_calls),
+		       (unsigned long long)(eb.young_pinned_pages - ea.young_pinned_pages));
 		printf(" eagain=%d reclaim_ns=%llu\n", ret == -EAGAIN,
 		       (unsigned long long)t0);
 
@@ -117,8 +139,10 @@ int main(int argc, char **argv)
 	passes = o.quick ? 2 : 3;
 	printf("AB bench=counts stage=params region_mib=%zu passes=%d seed=%lu clock_res_ns=%llu\n",
 	       len / MIB, passes, o.seed, (unsigned long long)clock_res_ns());
+	trace_pinned_start();
 	for (int t = 0; t < NR_TYPES; t++)
 		run_type(efd, t, len, passes, o.seed);
+	trace_pinned_stop();
 	close(efd);
 	return 0;
 }

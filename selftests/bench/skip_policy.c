@@ -80,7 +80,7 @@ static const char *const pinned_events[] = {
 	"vmscan/mm_vmscan_lru_shrink_inactive",
 };
 
-static int trace_write(const char *rel, const char *val)
+static int sp_trace_write(const char *rel, const char *val)
 {
 	char path[256];
 
@@ -89,7 +89,7 @@ static int trace_write(const char *rel, const char *val)
 }
 
 /* Empty the instance's buffer: open "trace" with O_TRUNC. */
-static int trace_clear(void)
+static int sp_trace_clear(void)
 {
 	char path[256];
 	int fd;
@@ -102,7 +102,7 @@ static int trace_clear(void)
 	return 0;
 }
 
-static int trace_setup(void)
+static int sp_trace_setup(void)
 {
 	static const char *const roots[] = { "/sys/kernel/tracing",
 					     "/sys/kernel/debug/tracing" };
@@ -125,19 +125,19 @@ static int trace_setup(void)
 			 roots[i]);
 		if (mkdir(trace_inst, 0755) && errno != EEXIST)
 			return 0;
-		trace_write("buffer_size_kb", "16384");
+		sp_trace_write("buffer_size_kb", "16384");
 		for (n = 0; n < sizeof(pinned_events) / sizeof(pinned_events[0]); n++) {
 			snprintf(path, sizeof(path), "events/%s/enable", pinned_events[n]);
-			if (trace_write(path, "1"))
+			if (sp_trace_write(path, "1"))
 				return 0;
 		}
-		return !trace_clear();
+		return !sp_trace_clear();
 	}
 	return 0;
 }
 
 /* Sum of nr_pinned in the instance since it was last emptied. */
-static long long trace_take(void)
+static long long sp_trace_take(void)
 {
 	char path[256], line[1024], *p;
 	long long sum = 0, lost = 0;
@@ -219,7 +219,7 @@ static void request(int efd, const struct memcg *cg, struct region *r, char *hot
 	touch_pages(hot, hot_len);
 	vm_read(&a);
 	if (use_trace)
-		trace_clear();	/* counts start here */
+		sp_trace_clear();	/* counts start here */
 	else
 		s0 = vm_get(&a, "pgunmap_pinned_skip");
 	emu_stats(efd, &ea);
@@ -228,7 +228,7 @@ static void request(int efd, const struct memcg *cg, struct region *r, char *hot
 	c->ns = now_ns() - t0;
 	emu_stats(efd, &eb);
 	vm_read(&b);
-	c->skips = use_trace ? trace_take() : vm_get(&b, "pgunmap_pinned_skip") - s0;
+	c->skips = use_trace ? sp_trace_take() : vm_get(&b, "pgunmap_pinned_skip") - s0;
 	c->invalidations = eb.pinned_hits - ea.pinned_hits;
 	c->scanned = scan_delta(&a, &b, 0);
 	c->reclaimed = scan_delta(&a, &b, 1);
@@ -340,17 +340,15 @@ int main(int argc, char **argv)
 	size_t nr_policies = sizeof(policies_v1) / sizeof(policies_v1[0]);
 	struct bench_opts o;
 	struct vmstat v;
-	int efd, passes, refresh;
+	int efd, passes;
 	size_t len;
 
 	bench_init("skip_policy", argc, argv, &o);
 	if (access(KNOB, W_OK))
 		skip("no %s: boot the experiment arm pin-aware+skip-policy", KNOB);
-	refresh = write_str("/proc/sys/vm/stat_refresh", "1");
-	vm_refresh = !refresh;
 	vm_read(&v);
 	if (vm_get(&v, "pgunmap_pinned_skip") < 0) {
-		if (!trace_setup())
+		if (!sp_trace_setup())
 			skip("neither pgunmap_pinned_skip nor nr_pinned in the vmscan tracepoints");
 		use_trace = 1;
 		policies = policies_v2;
@@ -367,7 +365,7 @@ int main(int argc, char **argv)
 	       len / MIB, len / 4 / MIB, passes, o.seed, use_trace ? "v2" : "v1",
 	       use_trace ? "nr_pinned" : "pgunmap_pinned_skip",
 	       vm_get(&v, "pgscan_proactive") >= 0 ? "proactive" : "anon+file",
-	       refresh ? "no" : "yes");
+	       access("/proc/sys/vm/stat_refresh", W_OK) ? "no" : "yes");
 	/*
 	 * Every policy, then keep and activate once more in the opposite
 	 * order ("(again)"): how well a count repeats in a boot, for the

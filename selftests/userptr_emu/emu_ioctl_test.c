@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
@@ -658,6 +659,126 @@ TEST_F(emu, reclaim_keeps_pinned_pages)
 	}
 	munmap(shm, self->len);
 	close(memfd);
+}
+
+static __u64 young_sum(const struct userptr_emu_stats *st)
+{
+	__u64 n = 0;
+	int i;
+
+	for (i = 0; i < USERPTR_EMU_NR_YOUNG; i++)
+		n += st->young_calls[i];
+	return n;
+}
+
+static long long swap_total_kb(void)
+{
+	long long kb = -1;
+	char line[128];
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "SwapTotal: %lld", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+#define YOUNG_CG	"/sys/fs/cgroup/emu_ioctl_young"
+
+/*
+ * The aging callbacks of the plain mmu_notifier: no reclaim, no call; a
+ * memory.reclaim in a memory cgroup ages the mapped folios it meets
+ * through the rmap (folio_referenced(): clear_flush_young, or clear_young
+ * with MGLRU) and every subscriber of the mm sees it.  Whether the pinned
+ * half is aged depends on the kernel (the benchmarks measure it); only the
+ * unpinned half must be, on every arm.  Without a memory cgroup or swap the
+ * reclaim part is left out (logged, not skipped).
+ */
+TEST_F(emu, young_callbacks)
+{
+	struct userptr_emu_create c;
+	struct userptr_emu_stats st;
+	size_t len = 8 * self->len;
+	char *shm, v[32];
+	int memfd, ret;
+
+	memfd = memfd_create("userptr_emu_young", 0);
+	ASSERT_GE(memfd, 0);
+	ASSERT_EQ(ftruncate(memfd, len), 0);
+	shm = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	ASSERT_NE(shm, MAP_FAILED);
+
+	/* Charged to the cgroup if there is one: fill after moving in. */
+	ret = -ENOENT;
+	if (swap_total_kb() > 0 &&
+	    !write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory") &&
+	    (!mkdir(YOUNG_CG, 0755) || errno == EEXIST)) {
+		snprintf(v, sizeof(v), "%d", getpid());
+		ret = write_file(YOUNG_CG "/cgroup.procs", v);
+	}
+	memset(shm, 0x42, len);
+
+	ASSERT_EQ(emu_create(self->fd, shm, len / 2, 0, &c), 0);
+	ASSERT_EQ(emu_stats(self->fd, USERPTR_EMU_SCOPE_OBJECT, c.handle, &st),
+		  0);
+	ASSERT_EQ(young_sum(&st), 0);
+	ASSERT_EQ(st.young_pages, 0);
+	ASSERT_EQ(st.young_pinned_calls, 0);
+	ASSERT_EQ(st.young_pinned_pages, 0);
+
+	if (!ret) {
+		ASSERT_EQ(madvise(shm, len, MADV_COLD), 0);
+		snprintf(v, sizeof(v), "%zu", len / 2);
+		ret = write_file(YOUNG_CG "/memory.reclaim", v);
+		TH_LOG("memory.reclaim of %zu bytes: %s", len / 2,
+		       ret ? strerror(-ret) : "done");
+		ASSERT_EQ(emu_stats(self->fd, USERPTR_EMU_SCOPE_OBJECT,
+				    c.handle, &st), 0);
+		TH_LOG("young calls %llu/%llu/%llu (clear_flush/clear/test), %llu pages; on pinned pages %llu calls, %llu pages",
+		       (unsigned long long)st.young_calls[USERPTR_EMU_YOUNG_CLEAR_FLUSH],
+		       (unsigned long long)st.young_calls[USERPTR_EMU_YOUNG_CLEAR],
+		       (unsigned long long)st.young_calls[USERPTR_EMU_YOUNG_TEST],
+		       (unsigned long long)st.young_pages,
+		       (unsigned long long)st.young_pinned_calls,
+		       (unsigned long long)st.young_pinned_pages);
+		ASSERT_GT(young_sum(&st), st.young_pinned_calls);
+		snprintf(v, sizeof(v), "%d", getpid());
+		write_file("/sys/fs/cgroup/cgroup.procs", v);
+	} else {
+		TH_LOG("no memory cgroup or no swap: aging not exercised");
+	}
+	ASSERT_LE(st.young_pinned_calls, young_sum(&st));
+	ASSERT_LE(st.young_pinned_pages, st.young_pages);
+	ASSERT_LE(st.young_pinned_pages, st.young_pinned_calls * 512);
+
+	/* reset clears them; the file scope has the same counts */
+	memset(&st, 0, sizeof(st));
+	st.scope = USERPTR_EMU_SCOPE_FILE;
+	ASSERT_EQ(emu_ioctl(self->fd, USERPTR_EMU_RESET_STATS, &st), 0);
+	ASSERT_EQ(emu_stats(self->fd, USERPTR_EMU_SCOPE_FILE, 0, &st), 0);
+	ASSERT_EQ(young_sum(&st), 0);
+	ASSERT_EQ(st.young_pages, 0);
+	ASSERT_EQ(st.young_pinned_pages, 0);
+
+	ASSERT_EQ(emu_destroy(self->fd, c.handle), 0);
+	munmap(shm, len);
+	close(memfd);
+	rmdir(YOUNG_CG);
 }
 
 TEST_HARNESS_MAIN

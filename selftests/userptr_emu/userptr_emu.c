@@ -10,6 +10,9 @@
  * mmu_interval_notifier whose callback, like i915's, only bumps the notifier
  * sequence.  SUBMIT then does what execbuf does: if the sequence moved, unpin
  * everything and re-pin the whole range.  Every invalidation is counted.
+ * Beside it, a plain mmu_notifier on the same mm counts the aging calls
+ * (clear_flush_young, clear_young, test_young) that a secondary MMU such as
+ * KVM receives when reclaim walks the rmap, and answers "not young".
  * The uapi is in userptr_emu.h.
  *
  * Locking
@@ -28,6 +31,9 @@
  *
  * Everything else the callback reads (obj->nr_held, obj->pin_task, the
  * counters) is read locklessly (READ_ONCE / atomics) and only feeds counters.
+ * The aging callbacks run under the page table lock of the folio being aged
+ * (folio_referenced_one()) and take no lock at all: they read obj->addr,
+ * obj->flags (constant) and obj->nr_held (READ_ONCE) and add to atomics.
  *
  * file->lock, a mutex, serialises the ioctls of one open file and protects
  * the handle xarray, object lifetime and obj->pages.  It is held across
@@ -40,8 +46,8 @@
  * file->lock, so it always ends.
  *
  * Object lifetime: an object is freed only after
- * mmu_interval_notifier_remove(), which waits for running callbacks, so a
- * callback never sees a freed object.  The file outlives its objects
+ * mmu_interval_notifier_remove() and mmu_notifier_unregister(), which wait
+ * for running callbacks, so a callback never sees a freed object.  The file outlives its objects
  * (release destroys them all first).
  *
  * Pages are released (unpinned) only from ioctls and file release, never
@@ -107,6 +113,11 @@ enum emu_counter {
 	EMU_REPINS,
 	EMU_RESTARTS,
 	EMU_PAGES_PINNED,
+	EMU_YOUNG_FIRST,
+	EMU_YOUNG_LAST = EMU_YOUNG_FIRST + USERPTR_EMU_NR_YOUNG - 1,
+	EMU_YOUNG_PAGES,
+	EMU_YOUNG_PINNED_CALLS,
+	EMU_YOUNG_PINNED_PAGES,
 	EMU_NR_RESETTABLE,
 	/* gauges, not reset by USERPTR_EMU_RESET_STATS */
 	EMU_PAGES_HELD = EMU_NR_RESETTABLE,
@@ -128,6 +139,7 @@ struct emu_file {
 
 struct emu_object {
 	struct mmu_interval_notifier notifier;
+	struct mmu_notifier young;	/* aging calls, on notifier.mm */
 	struct emu_file *file;
 	unsigned long addr;
 	unsigned long npages;
@@ -222,6 +234,71 @@ out:
 
 static const struct mmu_interval_notifier_ops emu_notifier_ops = {
 	.invalidate = emu_invalidate,
+};
+
+/*
+ * Count one aging call on [start, end) of the object's mm: all of it, and
+ * the part that overlaps the pages the object holds with FOLL_PIN (the
+ * first nr_held pages of the range).
+ */
+static void emu_young(struct mmu_notifier *mn, unsigned int op,
+		      unsigned long start, unsigned long end)
+{
+	struct emu_object *obj = container_of(mn, struct emu_object, young);
+	unsigned long held_end, lo, hi;
+
+	emu_inc(obj, EMU_YOUNG_FIRST + op);
+	emu_add(obj, EMU_YOUNG_PAGES, DIV_ROUND_UP(end - start, PAGE_SIZE));
+
+	if (obj->flags & USERPTR_EMU_USE_GET)
+		return;
+	held_end = obj->addr + (READ_ONCE(obj->nr_held) << PAGE_SHIFT);
+	lo = max(start, obj->addr);
+	hi = min(end, held_end);
+	if (lo >= hi)
+		return;
+	emu_inc(obj, EMU_YOUNG_PINNED_CALLS);
+	emu_add(obj, EMU_YOUNG_PINNED_PAGES, DIV_ROUND_UP(hi - lo, PAGE_SIZE));
+}
+
+/*
+ * The aging callbacks return int up to 6.12 and bool in 7.3: take the
+ * return type from struct mmu_notifier_ops (typeof does not evaluate the
+ * call), so that one source builds against both.  There is no secondary
+ * page table, so the answer is always "not young": aging is unchanged.
+ */
+#define EMU_YOUNG_RET \
+	typeof(((struct mmu_notifier_ops *)NULL)->clear_flush_young(NULL, NULL, 0, 0))
+
+static EMU_YOUNG_RET emu_clear_flush_young(struct mmu_notifier *mn,
+					   struct mm_struct *mm,
+					   unsigned long start,
+					   unsigned long end)
+{
+	emu_young(mn, USERPTR_EMU_YOUNG_CLEAR_FLUSH, start, end);
+	return 0;
+}
+
+static EMU_YOUNG_RET emu_clear_young(struct mmu_notifier *mn,
+				     struct mm_struct *mm,
+				     unsigned long start, unsigned long end)
+{
+	emu_young(mn, USERPTR_EMU_YOUNG_CLEAR, start, end);
+	return 0;
+}
+
+static EMU_YOUNG_RET emu_test_young(struct mmu_notifier *mn,
+				    struct mm_struct *mm,
+				    unsigned long address)
+{
+	emu_young(mn, USERPTR_EMU_YOUNG_TEST, address, address + PAGE_SIZE);
+	return 0;
+}
+
+static const struct mmu_notifier_ops emu_young_ops = {
+	.clear_flush_young = emu_clear_flush_young,
+	.clear_young = emu_clear_young,
+	.test_young = emu_test_young,
 };
 
 /* Drop the pages the object holds, like i915_gem_userptr_put_pages(). */
@@ -331,6 +408,7 @@ static void emu_object_free(struct emu_object *obj)
 	struct emu_file *file = obj->file;
 
 	mmu_interval_notifier_remove(&obj->notifier);
+	mmu_notifier_unregister(&obj->young, obj->young.mm);
 	emu_put_pages(obj);
 	emu_add(obj, EMU_OBJECTS, -1);
 	atomic_long_sub(obj->npages, &emu_reserved_pages);
@@ -406,6 +484,12 @@ static int emu_create(struct emu_file *file, struct userptr_emu_create *args)
 					   addr, len, &emu_notifier_ops);
 	if (ret)
 		goto err_erase;
+	obj->young.ops = &emu_young_ops;
+	ret = mmu_notifier_register(&obj->young, current->mm);
+	if (ret) {
+		mmu_interval_notifier_remove(&obj->notifier);
+		goto err_erase;
+	}
 	file->nr_objects++;
 	emu_inc(obj, EMU_OBJECTS);
 
@@ -565,6 +649,11 @@ static int emu_stats(struct emu_file *file, struct userptr_emu_stats *args,
 	args->pages_pinned = emu_fetch(s, EMU_PAGES_PINNED, reset);
 	args->pages_held = emu_fetch(s, EMU_PAGES_HELD, reset);
 	args->objects = emu_fetch(s, EMU_OBJECTS, reset);
+	for (i = 0; i < USERPTR_EMU_NR_YOUNG; i++)
+		args->young_calls[i] = emu_fetch(s, EMU_YOUNG_FIRST + i, reset);
+	args->young_pages = emu_fetch(s, EMU_YOUNG_PAGES, reset);
+	args->young_pinned_calls = emu_fetch(s, EMU_YOUNG_PINNED_CALLS, reset);
+	args->young_pinned_pages = emu_fetch(s, EMU_YOUNG_PINNED_PAGES, reset);
 	return 0;
 }
 
@@ -701,6 +790,7 @@ static int __init emu_init(void)
 	BUILD_BUG_ON(MMU_NOTIFY_EXCLUSIVE != USERPTR_EMU_EV_EXCLUSIVE);
 	BUILD_BUG_ON(USERPTR_EMU_MAX_OBJECTS > INT_MAX);
 	BUILD_BUG_ON(USERPTR_EMU_MAX_OBJ_PAGES > INT_MAX);
+	BUILD_BUG_ON(sizeof(struct userptr_emu_stats) != 256);
 
 	emu_dentry = debugfs_create_file("userptr_emu", 0600, NULL, NULL,
 					 &emu_fops);

@@ -28,6 +28,17 @@
  * Several objects may cover the same or overlapping ranges (as with i915
  * userptr); each one holds its own pins and its own notifier.
  *
+ * Each object also registers a plain struct mmu_notifier on the same mm
+ * (mmu_notifier_register(), beside the interval notifier) whose
+ * clear_flush_young, clear_young and test_young callbacks only count and
+ * answer "not young": the aging calls that reach a secondary MMU (KVM,
+ * ...) when reclaim walks the rmap of a folio (folio_referenced()).  These
+ * callbacks see every call on the mm, so an object's young_calls and
+ * young_pages count all of them, and a file or global scope sums them over
+ * its objects (with N objects on one mm, a call is counted N times);
+ * young_pinned_* count only the part that overlaps the pages the object
+ * holds with FOLL_PIN.
+ *
  * Module parameters (/sys/module/userptr_emu/parameters/):
  *   invalidate_wait_us (rw, default 0): if nonzero, a blockable invalidate
  *           callback sleeps this long (clamped to USERPTR_EMU_MAX_WAIT_US),
@@ -142,6 +153,15 @@ struct userptr_emu_destroy {
 #define USERPTR_EMU_EV_EXCLUSIVE	7
 #define USERPTR_EMU_NR_EVENTS		8
 
+/*
+ * Indices of userptr_emu_stats.young_calls[]: the mmu_notifier_ops aging
+ * callback that was called.
+ */
+#define USERPTR_EMU_YOUNG_CLEAR_FLUSH	0 /* ->clear_flush_young: folio_referenced() */
+#define USERPTR_EMU_YOUNG_CLEAR		1 /* ->clear_young: MGLRU, page_idle */
+#define USERPTR_EMU_YOUNG_TEST		2 /* ->test_young: khugepaged */
+#define USERPTR_EMU_NR_YOUNG		3
+
 /* userptr_emu_stats.scope */
 #define USERPTR_EMU_SCOPE_OBJECT	0 /* live object @handle */
 #define USERPTR_EMU_SCOPE_FILE		1 /* this file, incl. destroyed objects */
@@ -179,6 +199,12 @@ struct userptr_emu_destroy {
  * @pages_pinned:	pages pinned/referenced in total (CREATE and re-pins)
  * @pages_held:		pages held now (not reset by RESET_STATS)
  * @objects:		live objects (not reset by RESET_STATS)
+ * @young_calls:	aging callbacks on the object's mm, by
+ *			USERPTR_EMU_YOUNG_* (each answers "not young")
+ * @young_pages:	... pages in their ranges (test_young: 1 each)
+ * @young_pinned_calls:	... whose range overlaps the pages the object
+ *			holds with FOLL_PIN
+ * @young_pinned_pages:	... pages of that overlap
  * @reserved:		0, for future counters
  */
 struct userptr_emu_stats {
@@ -201,7 +227,11 @@ struct userptr_emu_stats {
 	__u64	pages_pinned;
 	__u64	pages_held;
 	__u64	objects;
-	__u64	reserved[8];
+	__u64	young_calls[USERPTR_EMU_NR_YOUNG];
+	__u64	young_pages;
+	__u64	young_pinned_calls;
+	__u64	young_pinned_pages;
+	__u64	reserved[2];
 };
 
 #define USERPTR_EMU_IOC_MAGIC		'U'
