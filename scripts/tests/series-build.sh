@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # series-build.sh [BASE...]: every patch of every series builds on its own,
-# without new compiler (W=1) or sparse warnings. Default: the bases other
-# than the default one (the default base's arms are built and booted by
-# the rest of make check).
+# without new compiler (W=1) or sparse warnings. Default: every base (the
+# default one's series is the RFC: booting its arms, as the rest of make
+# check does, does not show that each patch builds alone or warns nothing).
 #
 # For each base and each arm's series that has patches for it: a scratch
 # worktree at the base (WORK/bisect/SERIES), the arm's config of the test
@@ -28,9 +28,7 @@ cd "$(dirname "$0")/../.."
 . scripts/lib.sh
 
 bases=("$@")
-if [ "${#bases[@]}" = 0 ]; then
-	for b in $BASES_ALL; do [ "$b" = "$BASE_DEFAULT" ] || bases+=("$b"); done
-fi
+[ "${#bases[@]}" -gt 0 ] || read -r -a bases <<<"$BASES_ALL"
 check="sparse -D__typeof_unqual__=__typeof__"
 
 # build_objs DIR OUT LOG OBJ...: W=1 + sparse of OBJ...; prints warnings,
