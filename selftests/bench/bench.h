@@ -310,95 +310,114 @@ static inline long long vm_delta2(const struct vmstat *a, const struct vmstat *b
 /*
  * ---- v2's nr_pinned: a field of the vmscan tracepoints, not a vm event ----
  *
- * The pin-aware series on 7.3 counts the folios reclaim sets aside as
- * nr_pinned in mm_vmscan_lru_shrink_inactive (pages).  trace_pinned_start()
- * enables that event if it has the field; trace_pinned_take() sums the
- * field over the buffer and clears it: -1 (n/a) if the kernel has no such
- * field or the buffer lost entries.
+ * The pin-aware series on 7.3 reports the folios reclaim sets aside as
+ * nr_pinned (pages) in mm_vmscan_reclaim_pages (MADV_PAGEOUT) and
+ * mm_vmscan_lru_shrink_inactive (LRU reclaim).  trace_pinned_start(NAME)
+ * makes a tracefs instance NAME of our own with both events enabled, if the
+ * kernel has the field (returns 0 otherwise); trace_pinned_take() sums the
+ * field since the last take and empties the buffer: -1 if there is no
+ * instance or it lost events.  trace_pinned_stop() removes the instance.
  */
-#define TRACE_EVENT_DIR	"events/vmscan/mm_vmscan_lru_shrink_inactive/"
+static const char *const pinned_events[] = {
+	"vmscan/mm_vmscan_reclaim_pages",
+	"vmscan/mm_vmscan_lru_shrink_inactive",
+};
+static char trace_inst[128];
 
-static const char *trace_dir;
+static inline int trace_inst_write(const char *rel, const char *val)
+{
+	char path[256];
 
-/* Empty the trace buffer: an open with O_TRUNC, as "echo > trace". */
+	snprintf(path, sizeof(path), "%s/%s", trace_inst, rel);
+	return write_str(path, val);
+}
+
+/* Empty the instance's buffer: open "trace" with O_TRUNC. */
 static inline int trace_clear(void)
 {
-	char f[160];
+	char path[256];
 	int fd;
 
-	snprintf(f, sizeof(f), "%strace", trace_dir);
-	fd = open(f, O_WRONLY | O_TRUNC);
+	snprintf(path, sizeof(path), "%s/trace", trace_inst);
+	fd = open(path, O_WRONLY | O_TRUNC);
 	if (fd < 0)
 		return -errno;
 	close(fd);
 	return 0;
 }
 
-static inline int trace_file(const char *name, const char *s)
+static inline int trace_pinned_start(const char *name)
 {
-	char f[160];
-
-	snprintf(f, sizeof(f), "%s%s", trace_dir, name);
-	return write_str(f, s);
-}
-
-static inline void trace_pinned_start(void)
-{
-	static const char *const dirs[] = {
-		"/sys/kernel/tracing/", "/sys/kernel/debug/tracing/",
-	};
-	char f[160], line[256];
+	static const char *const roots[] = { "/sys/kernel/tracing",
+					     "/sys/kernel/debug/tracing" };
+	char path[256], buf[4096];
+	size_t n;
+	FILE *f;
 
 	mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL);
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !trace_dir; i++) {
-		FILE *fp;
-
-		snprintf(f, sizeof(f), "%s" TRACE_EVENT_DIR "format", dirs[i]);
-		fp = fopen(f, "r");
-		if (!fp)
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		snprintf(path, sizeof(path), "%s/events/%s/format", roots[i],
+			 pinned_events[1]);
+		f = fopen(path, "r");
+		if (!f)
 			continue;
-		while (fgets(line, sizeof(line), fp))
-			if (strstr(line, "field:unsigned long nr_pinned;"))
-				trace_dir = dirs[i];
-		fclose(fp);
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = 0;
+		if (!strstr(buf, "nr_pinned"))
+			return 0;
+		snprintf(trace_inst, sizeof(trace_inst), "%s/instances/%s", roots[i], name);
+		if (mkdir(trace_inst, 0755) && errno != EEXIST)
+			break;
+		trace_inst_write("buffer_size_kb", "16384");
+		for (n = 0; n < sizeof(pinned_events) / sizeof(pinned_events[0]); n++) {
+			snprintf(path, sizeof(path), "events/%s/enable", pinned_events[n]);
+			if (trace_inst_write(path, "1"))
+				goto fail;
+		}
+		if (trace_clear())
+			goto fail;
+		return 1;
 	}
-	if (!trace_dir)
-		return;
-	if (trace_clear() || trace_file(TRACE_EVENT_DIR "enable", "1") ||
-	    trace_file("tracing_on", "1"))
-		trace_dir = NULL;
+	trace_inst[0] = 0;
+	return 0;
+fail:
+	rmdir(trace_inst);
+	trace_inst[0] = 0;
+	return 0;
 }
 
 static inline long long trace_pinned_take(void)
 {
-	unsigned long long in = 0, written = 0;
-	long long sum = 0, v;
-	char f[160], line[512], *p;
-	FILE *fp;
+	char path[256], line[1024], *p;
+	long long sum = 0, lost = 0, in, written;
+	FILE *f;
 
-	if (!trace_dir)
+	if (!trace_inst[0])
 		return -1;
-	snprintf(f, sizeof(f), "%strace", trace_dir);
-	fp = fopen(f, "r");
-	if (!fp)
+	snprintf(path, sizeof(path), "%s/trace", trace_inst);
+	f = fopen(path, "r");
+	if (!f)
 		return -1;
-	while (fgets(line, sizeof(line), fp)) {
-		if (sscanf(line, "# entries-in-buffer/entries-written: %llu/%llu",
-			   &in, &written) == 2)
-			continue;
+	while (fgets(line, sizeof(line), f)) {
+		/* "# entries-in-buffer/entries-written: 1/2   #P:2" */
+		p = strstr(line, "entries-written: ");
+		if (line[0] == '#' && p && sscanf(p + 17, "%lld/%lld", &in, &written) == 2)
+			lost += written - in;
 		p = strstr(line, " nr_pinned=");
-		if (p && sscanf(p, " nr_pinned=%lld", &v) == 1)
-			sum += v;
+		if (line[0] != '#' && p)
+			sum += strtoll(p + 11, NULL, 10);
 	}
-	fclose(fp);
+	fclose(f);
 	trace_clear();
-	return in == written ? sum : -1;
+	return lost ? -1 : sum;
 }
 
 static inline void trace_pinned_stop(void)
 {
-	if (trace_dir)
-		trace_file(TRACE_EVENT_DIR "enable", "0");
+	if (trace_inst[0])
+		rmdir(trace_inst);	/* the instance and its enabled events */
+	trace_inst[0] = 0;
 }
 
 /* " key=V", or " key=n/a" for a negative V. */

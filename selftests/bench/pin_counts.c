@@ -139,7 +139,7 @@ int main(int argc, char **argv)
 	passes = o.quick ? 2 : 3;
 	printf("AB bench=counts stage=params region_mib=%zu passes=%d seed=%lu clock_res_ns=%llu\n",
 	       len / MIB, passes, o.seed, (unsigned long long)clock_res_ns());
-	trace_pinned_start();
+	trace_pinned_start("pin_counts");
 	for (int t = 0; t < NR_TYPES; t++)
 		run_type(efd, t, len, passes, o.seed);
 	trace_pinned_stop();

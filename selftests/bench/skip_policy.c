@@ -70,104 +70,10 @@ static const int policies_v2[] = { 0, 1, KNOB_NO_EARLY };
 /*
  * The pinned pages that reclaim set aside: the first version counts them
  * in pgunmap_pinned_skip; the second reports nr_pinned in the vmscan
- * tracepoints, summed here from a tracefs instance of our own, emptied
- * before each request.
+ * tracepoints, summed by bench.h's trace_pinned_*() from a tracefs
+ * instance of our own, emptied before each request.
  */
 static int use_trace;
-static char trace_inst[128];
-static const char *const pinned_events[] = {
-	"vmscan/mm_vmscan_reclaim_pages",
-	"vmscan/mm_vmscan_lru_shrink_inactive",
-};
-
-static int sp_trace_write(const char *rel, const char *val)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "%s/%s", trace_inst, rel);
-	return write_str(path, val);
-}
-
-/* Empty the instance's buffer: open "trace" with O_TRUNC. */
-static int sp_trace_clear(void)
-{
-	char path[256];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/trace", trace_inst);
-	fd = open(path, O_WRONLY | O_TRUNC);
-	if (fd < 0)
-		return -errno;
-	close(fd);
-	return 0;
-}
-
-static int sp_trace_setup(void)
-{
-	static const char *const roots[] = { "/sys/kernel/tracing",
-					     "/sys/kernel/debug/tracing" };
-	char path[256], buf[4096];
-	size_t n;
-	FILE *f;
-
-	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
-		snprintf(path, sizeof(path), "%s/events/%s/format", roots[i],
-			 pinned_events[0]);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-		buf[n] = 0;
-		if (!strstr(buf, "nr_pinned"))
-			return 0;
-		snprintf(trace_inst, sizeof(trace_inst), "%s/instances/skip_policy",
-			 roots[i]);
-		if (mkdir(trace_inst, 0755) && errno != EEXIST)
-			return 0;
-		sp_trace_write("buffer_size_kb", "16384");
-		for (n = 0; n < sizeof(pinned_events) / sizeof(pinned_events[0]); n++) {
-			snprintf(path, sizeof(path), "events/%s/enable", pinned_events[n]);
-			if (sp_trace_write(path, "1"))
-				return 0;
-		}
-		return !sp_trace_clear();
-	}
-	return 0;
-}
-
-/* Sum of nr_pinned in the instance since it was last emptied. */
-static long long sp_trace_take(void)
-{
-	char path[256], line[1024], *p;
-	long long sum = 0, lost = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/trace", trace_inst);
-	f = fopen(path, "r");
-	if (!f)
-		die("%s", path);
-	while (fgets(line, sizeof(line), f)) {
-		if (line[0] == '#') {
-			/* "# entries-in-buffer/entries-written: 1/2   #P:2" */
-			p = strstr(line, "entries-written: ");
-			if (p) {
-				long long in, written;
-
-				if (sscanf(p + 17, "%lld/%lld", &in, &written) == 2)
-					lost += written - in;
-			}
-			continue;
-		}
-		p = strstr(line, " nr_pinned=");
-		if (p)
-			sum += strtoll(p + 11, NULL, 10);
-	}
-	fclose(f);
-	if (lost)
-		die("tracefs instance %s lost %lld events", trace_inst, lost);
-	return sum;
-}
 
 /* Pages scanned and reclaimed by memory.reclaim (proactive), else all. */
 static long long scan_delta(const struct vmstat *a, const struct vmstat *b, int steal)
@@ -219,7 +125,7 @@ static void request(int efd, const struct memcg *cg, struct region *r, char *hot
 	touch_pages(hot, hot_len);
 	vm_read(&a);
 	if (use_trace)
-		sp_trace_clear();	/* counts start here */
+		trace_pinned_take();	/* counts start here */
 	else
 		s0 = vm_get(&a, "pgunmap_pinned_skip");
 	emu_stats(efd, &ea);
@@ -228,7 +134,9 @@ static void request(int efd, const struct memcg *cg, struct region *r, char *hot
 	c->ns = now_ns() - t0;
 	emu_stats(efd, &eb);
 	vm_read(&b);
-	c->skips = use_trace ? sp_trace_take() : vm_get(&b, "pgunmap_pinned_skip") - s0;
+	c->skips = use_trace ? trace_pinned_take() : vm_get(&b, "pgunmap_pinned_skip") - s0;
+	if (use_trace && c->skips < 0)
+		die("tracefs instance %s lost events", trace_inst);
 	c->invalidations = eb.pinned_hits - ea.pinned_hits;
 	c->scanned = scan_delta(&a, &b, 0);
 	c->reclaimed = scan_delta(&a, &b, 1);
@@ -348,7 +256,7 @@ int main(int argc, char **argv)
 		skip("no %s: boot the experiment arm pin-aware+skip-policy", KNOB);
 	vm_read(&v);
 	if (vm_get(&v, "pgunmap_pinned_skip") < 0) {
-		if (!sp_trace_setup())
+		if (!trace_pinned_start("skip_policy"))
 			skip("neither pgunmap_pinned_skip nor nr_pinned in the vmscan tracepoints");
 		use_trace = 1;
 		policies = policies_v2;
@@ -378,8 +286,7 @@ int main(int argc, char **argv)
 		run(efd, types[i], 0, 1, len, passes, o.seed);
 	}
 	write_str(KNOB, "0");
-	if (use_trace)
-		rmdir(trace_inst);	/* the instance and its enabled events */
+	trace_pinned_stop();
 	close(efd);
 	return 0;
 }
