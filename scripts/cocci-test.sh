@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# cocci-test.sh: run every semantic patch in cocci/ on its test inputs and
-# compare the output with the expected output, exactly.
+# cocci-test.sh: run every semantic patch in cocci/ on its test inputs, in
+# every mode the rule declares, and compare the output with the expected
+# output, exactly.
 #
 # Layout: cocci/RULE.cocci has test cases cocci/tests/RULE/CASE/, each a
-# directory of C inputs plus
-#   expected-report.txt  output of -D report (lines sorted, paths CASE/...)
-#   expected-patch.diff  output of -D patch (only for rules with
-#                        "virtual patch"; empty for a negative case)
-# A negative case is one whose expected files are empty.
+# directory of C inputs plus one expected file per mode the rule declares
+# with a "virtual MODE" line:
+#   expected-report.txt   -D report (lines sorted, paths CASE/...)
+#   expected-org.txt      -D org (lines sorted, paths CASE/...)
+#   expected-context.diff -D context (the diff as spatch prints it)
+#   expected-patch.diff   -D patch
+# A negative case is one whose expected files are empty.  A missing
+# expected file is a failure, so a new mode or case cannot pass untested.
 #
 # Usage: scripts/cocci-test.sh [RULE...]
 #   SPATCH=/path/to/spatch   spatch binary (default: spatch in PATH)
@@ -15,9 +19,9 @@
 #                            (for rule authors; review the git diff after)
 # Prints one line per case and mode, then "N passed, N failed"; exits 1 if
 # any case failed.
-set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 COCCI=$ROOT/cocci
 SPATCH=${SPATCH:-spatch}
 UPDATE=${UPDATE:-}
@@ -48,11 +52,10 @@ run_case() {
 		return 0
 	fi
 	sed -e "s|$dir/||g" "$out.raw" >"$out.norm"
-	if [ "$mode" = report ]; then
-		LC_ALL=C sort "$out.norm" >"$out"
-	else
-		cp "$out.norm" "$out"
-	fi
+	case $mode in
+	report | org) LC_ALL=C sort "$out.norm" >"$out" ;;
+	*) cp "$out.norm" "$out" ;;
+	esac
 }
 
 check() {
@@ -93,20 +96,27 @@ for rule in "${rules[@]}"; do
 		failed=$((failed + 1))
 		continue
 	fi
-	modes=report
-	if grep -q '^virtual patch' "$rule"; then
-		modes="report patch"
+	modes=
+	for mode in report org context patch; do
+		if grep -q "^virtual $mode\$" "$rule"; then
+			modes+="${modes:+ }$mode"
+		fi
+	done
+	if [ -z "$modes" ]; then
+		echo "FAIL $name: declares no virtual report/org/context/patch"
+		failed=$((failed + 1))
+		continue
 	fi
 	for casedir in "$tests"/*/; do
 		case=$(basename "$casedir")
 		for mode in $modes; do
 			out=$tmp/$name.$case.$mode
 			run_case "$rule" "$tests" "$case" "$mode" "$out"
-			if [ "$mode" = report ]; then
-				check "$name/$case report" "$casedir/expected-report.txt" "$out"
-			else
-				check "$name/$case patch" "$casedir/expected-patch.diff" "$out"
-			fi
+			case $mode in
+			report | org) exp=expected-$mode.txt ;;
+			*) exp=expected-$mode.diff ;;
+			esac
+			check "$name/$case $mode" "$casedir/$exp" "$out"
 		done
 	done
 done
