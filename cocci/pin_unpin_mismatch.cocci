@@ -1,27 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0-only
-///
-/// Pages obtained with pin_user_pages*() (FOLL_PIN) must be released with
-/// unpin_user_page(s)*(), and pages obtained with get_user_pages*()
-/// (FOLL_GET) with put_page()/release_pages().  A pinned page released with
-/// put_page() leaks GUP_PIN_COUNTING_BIAS references, so
-/// folio_maybe_dma_pinned() stays true for ever and reclaim skips the folio;
+/// Pages taken with pin_user_pages*() (FOLL_PIN) must be released with
+/// unpin_user_page(s)*(), pages taken with get_user_pages*() (FOLL_GET)
+/// with put_page()/release_pages().  A pinned page released with
+/// put_page() keeps GUP_PIN_COUNTING_BIAS references for ever, so
+/// folio_maybe_dma_pinned() stays true and reclaim skips the folio;
 /// unpin_user_page() on a FOLL_GET page underflows the pin count.
 ///
-/// Two matching scopes: a release on some path after the gup call in the
-/// same function (the page array or &page expression is the same), and,
-/// across functions, a page array kept in a structure field that is pinned
-/// in one function and released with put_page()/release_pages() in another
-/// function of the same file (skipped if the file also fills that field
-/// with get_user_pages*()).
+/// Two scopes.  In one function: a release, on some path after the gup
+/// call, of the page array passed to it (E, E + O or &E[O]) or of the
+/// single page (&P).  Across the functions of one file: a field of a
+/// structure type that is pinned in one place (S->fld, S->fld + O,
+/// &S->fld[O], or the same with S.fld) and released with put_page() or
+/// release_pages() through a pointer or value of the same structure type
+/// elsewhere, unless the file also fills that field of that type with
+/// get_user_pages*().
 ///
-/// Patch mode fixes the pin -> put direction in the same function (that is
-/// unambiguous: FOLL_PIN pages must be unpinned).  get -> unpin is reported
-/// only: whether to pin the pages (preferred for DMA targets, see
-/// gup_dma_with_notifier.cocci) or to release them with put_page() is a
-/// decision about the driver, not a rename.
+/// Patch mode fixes the pin -> put direction in one function, which is
+/// unambiguous (FOLL_PIN pages must be unpinned).  get -> unpin and the
+/// cross-function case are reported only: whether to pin the pages or to
+/// put them is a decision about the driver, and the cross-function fix
+/// touches every release of the field.
 ///
+//# The cross-function scope needs the type of S: spatch infers it from
+//# the declaration of a local variable or parameter, or from a structure
+//# defined in the file; with --no-includes a structure defined in a header
+//# is unknown, so S->a->fld with the struct of a in a header is not
+//# matched (missed, never reported).  Releases through another alias (the
+//# array copied to a local, a helper that takes the array) are not
+//# followed.  A field that holds pinned pages on one path and page-cache
+//# or alloc_page() pages on another gives a false positive.
+//
 // Confidence: High
-// Copyright: (C) 2025 the pin-aware-reclaim project contributors
 // Comments: see Documentation/core-api/pin_user_pages.rst
 // Options: --no-includes --include-headers
 
@@ -48,7 +57,7 @@ def emit(kind, p, msg):
 def pin_msg(a, pf, rel):
 	return ("ERROR %s() releases pages pinned by %s() at line %s: FOLL_PIN "
 		"pages must be released with unpin_user_page(s)() "
-		"(put_page() leaves the pin count raised for ever)" % (rel, pf, a.line))
+		"(%s() leaves the pin count raised for ever)" % (rel, pf, a.line, rel))
 
 def get_msg(a, gf, rel):
 	return ("ERROR %s() releases pages taken by %s() at line %s without "
@@ -60,19 +69,19 @@ def get_msg(a, gf, rel):
 // ---------------------------------------------------------------------
 
 @pin exists@
-expression E, E1, E2, E3, E4, E5, N, X;
+expression E, E1, E2, E3, E4, E5, N, O, X;
 identifier pf, rel;
 position a, f;
 @@
 
 (
-  pin_user_pages@pf@a(E1, E2, E3, E)
+  pin_user_pages@pf@a(E1, E2, E3, \(E\|E + O\|&E[O]\))
 |
-  pin_user_pages_fast@pf@a(E1, E2, E3, E)
+  pin_user_pages_fast@pf@a(E1, E2, E3, \(E\|E + O\|&E[O]\))
 |
-  pin_user_pages_remote@pf@a(E4, E1, E2, E3, E, E5)
+  pin_user_pages_remote@pf@a(E4, E1, E2, E3, \(E\|E + O\|&E[O]\), E5)
 |
-  pin_user_pages_unlocked@pf@a(E1, E2, E, E3)
+  pin_user_pages_unlocked@pf@a(E1, E2, \(E\|E + O\|&E[O]\), E3)
 )
   ... when != E = X
       when != E[...] = X
@@ -107,17 +116,17 @@ position a, f;
   put_page@rel@f(P)
 
 @depends on patch exists@
-expression E, E1, E2, E3, E4, E5, N, X;
+expression E, E1, E2, E3, E4, E5, N, O, X;
 @@
 
 (
-  pin_user_pages(E1, E2, E3, E)
+  pin_user_pages(E1, E2, E3, \(E\|E + O\|&E[O]\))
 |
-  pin_user_pages_fast(E1, E2, E3, E)
+  pin_user_pages_fast(E1, E2, E3, \(E\|E + O\|&E[O]\))
 |
-  pin_user_pages_remote(E4, E1, E2, E3, E, E5)
+  pin_user_pages_remote(E4, E1, E2, E3, \(E\|E + O\|&E[O]\), E5)
 |
-  pin_user_pages_unlocked(E1, E2, E, E3)
+  pin_user_pages_unlocked(E1, E2, \(E\|E + O\|&E[O]\), E3)
 )
   ... when != E = X
       when != E[...] = X
@@ -160,7 +169,7 @@ expression P, E1, E2, E3, E4, E5, X;
 // ---------------------------------------------------------------------
 
 @get exists@
-expression E, E1, E2, E3, E4, E5, X;
+expression E, E1, E2, E3, E4, E5, O, X;
 identifier gf, rel;
 position a, f;
 @@
@@ -172,15 +181,15 @@ position a, f;
 |
   get_user_pages_remote(E4, E1, E2, E3, NULL, E5)
 |
-  get_user_pages@gf@a(E1, E2, E3, E)
+  get_user_pages@gf@a(E1, E2, E3, \(E\|E + O\|&E[O]\))
 |
-  get_user_pages_fast@gf@a(E1, E2, E3, E)
+  get_user_pages_fast@gf@a(E1, E2, E3, \(E\|E + O\|&E[O]\))
 |
-  get_user_pages_fast_only@gf@a(E1, E2, E3, E)
+  get_user_pages_fast_only@gf@a(E1, E2, E3, \(E\|E + O\|&E[O]\))
 |
-  get_user_pages_remote@gf@a(E4, E1, E2, E3, E, E5)
+  get_user_pages_remote@gf@a(E4, E1, E2, E3, \(E\|E + O\|&E[O]\), E5)
 |
-  get_user_pages_unlocked@gf@a(E1, E2, E, E3)
+  get_user_pages_unlocked@gf@a(E1, E2, \(E\|E + O\|&E[O]\), E3)
 )
   ... when != E = X
       when != E[...] = X
@@ -224,52 +233,68 @@ position a, f;
 )
 
 // ---------------------------------------------------------------------
-// Across functions: a structure field that holds pinned pages.
+// Across functions: a field of one structure type that holds pinned
+// pages.  T is the structure type: S is a T *, S2 a T.  The get and put
+// rules inherit T and fld, so a field of the same name in another
+// structure type is a different field.
 // ---------------------------------------------------------------------
 
 @pinfld@
-expression S, E1, E2, E3, E4, E5, O;
+type T;
+T *S;
+T S2;
+expression E1, E2, E3, E4, E5, O;
 identifier fld, pf;
 position a;
 @@
 
 (
-  pin_user_pages@pf@a(E1, E2, E3, \(S->fld\|S->fld + O\|&S->fld[O]\))
+  pin_user_pages@pf@a(E1, E2, E3, \(S->fld\|S->fld + O\|&S->fld[O]\|S2.fld\|S2.fld + O\|&S2.fld[O]\))
 |
-  pin_user_pages_fast@pf@a(E1, E2, E3, \(S->fld\|S->fld + O\|&S->fld[O]\))
+  pin_user_pages_fast@pf@a(E1, E2, E3, \(S->fld\|S->fld + O\|&S->fld[O]\|S2.fld\|S2.fld + O\|&S2.fld[O]\))
 |
-  pin_user_pages_remote@pf@a(E4, E1, E2, E3, \(S->fld\|S->fld + O\|&S->fld[O]\), E5)
+  pin_user_pages_remote@pf@a(E4, E1, E2, E3, \(S->fld\|S->fld + O\|&S->fld[O]\|S2.fld\|S2.fld + O\|&S2.fld[O]\), E5)
 |
-  pin_user_pages_unlocked@pf@a(E1, E2, \(S->fld\|S->fld + O\|&S->fld[O]\), E3)
+  pin_user_pages_unlocked@pf@a(E1, E2, \(S->fld\|S->fld + O\|&S->fld[O]\|S2.fld\|S2.fld + O\|&S2.fld[O]\), E3)
 )
 
 @getfld@
-expression S, E1, E2, E3, E4, E5, O;
+type pinfld.T;
+T *S;
+T S2;
+expression E1, E2, E3, E4, E5, O;
 identifier pinfld.fld;
 @@
 
 (
-  get_user_pages(E1, E2, E3, \(S->fld\|S->fld + O\|&S->fld[O]\))
+  get_user_pages(E1, E2, E3, \(S->fld\|S->fld + O\|&S->fld[O]\|S2.fld\|S2.fld + O\|&S2.fld[O]\))
 |
-  get_user_pages_fast(E1, E2, E3, \(S->fld\|S->fld + O\|&S->fld[O]\))
+  get_user_pages_fast(E1, E2, E3, \(S->fld\|S->fld + O\|&S->fld[O]\|S2.fld\|S2.fld + O\|&S2.fld[O]\))
 |
-  get_user_pages_fast_only(E1, E2, E3, \(S->fld\|S->fld + O\|&S->fld[O]\))
+  get_user_pages_fast_only(E1, E2, E3, \(S->fld\|S->fld + O\|&S->fld[O]\|S2.fld\|S2.fld + O\|&S2.fld[O]\))
 |
-  get_user_pages_remote(E4, E1, E2, E3, \(S->fld\|S->fld + O\|&S->fld[O]\), E5)
+  get_user_pages_remote(E4, E1, E2, E3, \(S->fld\|S->fld + O\|&S->fld[O]\|S2.fld\|S2.fld + O\|&S2.fld[O]\), E5)
 |
-  get_user_pages_unlocked(E1, E2, \(S->fld\|S->fld + O\|&S->fld[O]\), E3)
+  get_user_pages_unlocked(E1, E2, \(S->fld\|S->fld + O\|&S->fld[O]\|S2.fld\|S2.fld + O\|&S2.fld[O]\), E3)
 )
 
 @putfld depends on !getfld@
-expression T, N;
+type pinfld.T;
+T *R;
+T R2;
+expression N;
 identifier pinfld.fld, rel;
 position f;
 @@
 
 (
-  put_page@rel@f(T->fld[N])
+  put_page@rel@f(R->fld[N])
 |
-  release_pages@rel@f(T->fld, N)
+  put_page@rel@f(R2.fld[N])
+|
+  release_pages@rel@f(R->fld, N)
+|
+  release_pages@rel@f(R2.fld, N)
 )
 
 // ---------------------------------------------------------------------
@@ -319,12 +344,12 @@ emit('org', f[0], get_msg(a[0], gf, rel))
 @script:python depends on report@
 fld << pinfld.fld; pf << pinfld.pf; a << pinfld.a; rel << putfld.rel; f << putfld.f;
 @@
-emit('report', f[0], pin_msg(a[0], pf, rel) + " [pages kept in ->%s]" % fld)
+emit('report', f[0], pin_msg(a[0], pf, rel) + " (pages kept in ->%s)" % fld)
 
 @script:python depends on org@
 fld << pinfld.fld; pf << pinfld.pf; a << pinfld.a; rel << putfld.rel; f << putfld.f;
 @@
-emit('org', f[0], pin_msg(a[0], pf, rel) + " [pages kept in ->%s]" % fld)
+emit('org', f[0], pin_msg(a[0], pf, rel) + " (pages kept in ->%s)" % fld)
 
 @depends on context exists@
 position pin.f;
