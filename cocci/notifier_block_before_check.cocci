@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-///
-/// mmu_interval_notifier_ops.invalidate and
+/// mmu_interval_notifier_ops.invalidate and .invalidate_start and
 /// mmu_notifier_ops.invalidate_range_start callbacks are called from
 /// contexts that must not sleep (the OOM reaper; and, with a may-fail or
 /// non-blocking invalidation from reclaim, any caller that clears
@@ -13,11 +12,23 @@
 /// mmu_notifier_range_blockable(), directly or through a helper function
 /// of the same file that sleeps on an unchecked path.
 ///
-/// Not found: sleeps in helpers defined in other files or headers (e.g.
-/// amdkfd's svm_range_lock() from kfd_svm.h), and indirect calls.
+/// .invalidate_start is the first pass of 7.3's two-pass interval
+/// notifiers: mn_itree_invalidate() calls it where it would call
+/// .invalidate, with the same range, so the same rule applies.
 ///
+//# Not found: sleeps in helpers defined in other files or headers (e.g.
+//# amdkfd's svm_range_lock() from kfd_svm.h), and indirect calls.
+//# .invalidate_finish is not checked: it gets no range to test, and runs
+//# only for a finish that .invalidate_start returned, so whether the
+//# finish pass may sleep is decided (and must be checked) in
+//# .invalidate_start.  A blockable check whose result is kept in a local
+//# and tested later counts as a check; one done by a caller does not, so
+//# a callback that is only ever registered by a blocking-only user gives
+//# a false positive.
+//
 // Confidence: Moderate
-// Copyright: (C) 2025 the pin-aware-reclaim project contributors
+// Comments: see the kernel-doc of struct mmu_interval_notifier_ops and
+//  struct mmu_notifier_ops in include/linux/mmu_notifier.h
 // Options: --no-includes --include-headers
 
 virtual context
@@ -49,6 +60,8 @@ identifier I, fn;
 
 (
   struct mmu_interval_notifier_ops I = { ..., .invalidate = fn, ... };
+|
+  struct mmu_interval_notifier_ops I = { ..., .invalidate_start = fn, ... };
 |
   struct mmu_notifier_ops I = { ..., .invalidate_range_start = fn, ... };
 )
