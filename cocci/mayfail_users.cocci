@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0-only
-///
 /// List every use of MMU_NOTIFIER_RANGE_MAYFAIL and
 /// mmu_notifier_range_mayfail(): the code to migrate if the pin-aware
 /// design is chosen over the 2020 "MAYFAIL" design.  Producers (code that
@@ -10,6 +9,17 @@
 /// decline branch and instead take their page references with
 /// pin_user_pages*(), so reclaim skips those folios before calling them.
 ///
+/// This rule is a grep.  It matches two tokens, with no control flow or
+/// type information.  The same list comes from
+///   git grep -nw -e MMU_NOTIFIER_RANGE_MAYFAIL -e mmu_notifier_range_mayfail
+/// less the lines grep also prints: comments, the #define, and the
+/// definition of mmu_notifier_range_mayfail() and its use of the flag.
+/// It is kept as a rule only so that scripts/cocci-run.sh lists the users
+/// on the mayfail arm with positions and verdicts next to the other rules;
+/// it checks nothing and is not a candidate for scripts/coccinelle/.
+/// Neither name exists in 6.12 or 7.3: it has hits only on a tree with
+/// the MAYFAIL series applied.
+///
 /// There is no patch mode on purpose.  The producer change is a design
 /// decision made once in mm/ by the series itself, not a rewrite to apply
 /// wherever the flag appears.  For consumers, deleting the decline branch
@@ -19,8 +29,11 @@
 /// (the page acquisition path).  A generated patch would compile and be
 /// wrong; each user needs a reviewed, hand-written change.
 ///
+//# A use hidden behind a macro of another name, or through a copy of
+//# range->flags tested against a literal, is not found (grep would miss
+//# it too).
+//
 // Confidence: High
-// Copyright: (C) 2025 the pin-aware-reclaim project contributors
 // Options: --no-includes --include-headers
 
 virtual context
