@@ -28,7 +28,12 @@
 //# matched (missed, never reported).  Releases through another alias (the
 //# array copied to a local, a helper that takes the array) are not
 //# followed.  A field that holds pinned pages on one path and page-cache
-//# or alloc_page() pages on another gives a false positive.
+//# or alloc_page() pages on another gives a false positive.  A function
+//# that fills the same array or page with pin_user_pages*() or with
+//# get_user_pages*() depending on a flag, and releases it on a branch of
+//# that flag (KVM's hva_to_pfn_slow()), is skipped in the same-function
+//# scope: the rule does not follow the flag, so a real mismatch in such
+//# a function is missed.
 //
 // Confidence: High
 // Comments: see Documentation/core-api/pin_user_pages.rst
@@ -43,6 +48,10 @@ virtual report
 @@
 
 seen = set()
+mixed = set()
+
+def mixed_site(p):
+	return (p.file, p.line, p.column) in mixed
 
 def emit(kind, p, msg):
 	k = (p.file, p.line, p.column)
@@ -65,13 +74,119 @@ def get_msg(a, gf, rel):
 		"or release them with put_page()/release_pages()" % (rel, gf, a.line))
 
 // ---------------------------------------------------------------------
+// Functions that fill the same page array or page either way, e.g.
+//   if (pin) pin_user_pages_unlocked(..., &page, ...);
+//   else     get_user_pages_unlocked(..., &page, ...);
+// A later put_page() or unpin_user_page() then belongs to one branch,
+// chosen by a condition the rule cannot follow (KVM's hva_to_pfn_slow()).
+// Their gup calls are left out of the same-function rules below.
+// ---------------------------------------------------------------------
+
+@gotarg@
+identifier fn;
+expression A, E1, E2, E3, E4, E5;
+@@
+
+fn(...) {
+<+...
+(
+  get_user_pages(E1, E2, E3, A)
+|
+  get_user_pages_fast(E1, E2, E3, A)
+|
+  get_user_pages_fast_only(E1, E2, E3, A)
+|
+  get_user_page_fast_only(E1, E2, A)
+|
+  get_user_pages_remote(E4, E1, E2, E3, A, E5)
+|
+  get_user_pages_unlocked(E1, E2, A, E3)
+)
+...+>
+}
+
+@mixpin@
+identifier gotarg.fn;
+expression gotarg.A, E1, E2, E3, E4, E5;
+position a;
+@@
+
+fn(...) {
+<+...
+(
+  pin_user_pages@a(E1, E2, E3, A)
+|
+  pin_user_pages_fast@a(E1, E2, E3, A)
+|
+  pin_user_pages_remote@a(E4, E1, E2, E3, A, E5)
+|
+  pin_user_pages_unlocked@a(E1, E2, A, E3)
+)
+...+>
+}
+
+@pinarg@
+identifier fn;
+expression A, E1, E2, E3, E4, E5;
+@@
+
+fn(...) {
+<+...
+(
+  pin_user_pages(E1, E2, E3, A)
+|
+  pin_user_pages_fast(E1, E2, E3, A)
+|
+  pin_user_pages_remote(E4, E1, E2, E3, A, E5)
+|
+  pin_user_pages_unlocked(E1, E2, A, E3)
+)
+...+>
+}
+
+@mixget@
+identifier pinarg.fn;
+expression pinarg.A, E1, E2, E3, E4, E5;
+position g;
+@@
+
+fn(...) {
+<+...
+(
+  get_user_pages@g(E1, E2, E3, A)
+|
+  get_user_pages_fast@g(E1, E2, E3, A)
+|
+  get_user_pages_fast_only@g(E1, E2, E3, A)
+|
+  get_user_page_fast_only@g(E1, E2, A)
+|
+  get_user_pages_remote@g(E4, E1, E2, E3, A, E5)
+|
+  get_user_pages_unlocked@g(E1, E2, A, E3)
+)
+...+>
+}
+
+@script:python@
+a << mixpin.a;
+@@
+mixed.add((a[0].file, a[0].line, a[0].column))
+
+@script:python@
+g << mixget.g;
+@@
+mixed.add((g[0].file, g[0].line, g[0].column))
+
+// ---------------------------------------------------------------------
 // Same function: pin_user_pages*() ... put_page()/release_pages()
 // ---------------------------------------------------------------------
 
 @pin exists@
 expression E, E1, E2, E3, E4, E5, N, O, X;
 identifier pf, rel;
-position a, f;
+position a : script:python () { not mixed_site(a[0]) };
+position f;
 @@
 
 (
@@ -97,7 +212,8 @@ position a, f;
 @pin1 exists@
 expression P, E1, E2, E3, E4, E5, X;
 identifier pf, rel;
-position a, f;
+position a : script:python () { not mixed_site(a[0]) };
+position f;
 @@
 
 (
@@ -117,16 +233,17 @@ position a, f;
 
 @depends on patch exists@
 expression E, E1, E2, E3, E4, E5, N, O, X;
+position a : script:python () { not mixed_site(a[0]) };
 @@
 
 (
-  pin_user_pages(E1, E2, E3, \(E\|E + O\|&E[O]\))
+  pin_user_pages@a(E1, E2, E3, \(E\|E + O\|&E[O]\))
 |
-  pin_user_pages_fast(E1, E2, E3, \(E\|E + O\|&E[O]\))
+  pin_user_pages_fast@a(E1, E2, E3, \(E\|E + O\|&E[O]\))
 |
-  pin_user_pages_remote(E4, E1, E2, E3, \(E\|E + O\|&E[O]\), E5)
+  pin_user_pages_remote@a(E4, E1, E2, E3, \(E\|E + O\|&E[O]\), E5)
 |
-  pin_user_pages_unlocked(E1, E2, \(E\|E + O\|&E[O]\), E3)
+  pin_user_pages_unlocked@a(E1, E2, \(E\|E + O\|&E[O]\), E3)
 )
   ... when != E = X
       when != E[...] = X
@@ -145,16 +262,17 @@ expression E, E1, E2, E3, E4, E5, N, O, X;
 
 @depends on patch exists@
 expression P, E1, E2, E3, E4, E5, X;
+position a : script:python () { not mixed_site(a[0]) };
 @@
 
 (
-  pin_user_pages(E1, E2, E3, &P)
+  pin_user_pages@a(E1, E2, E3, &P)
 |
-  pin_user_pages_fast(E1, E2, E3, &P)
+  pin_user_pages_fast@a(E1, E2, E3, &P)
 |
-  pin_user_pages_remote(E4, E1, E2, E3, &P, E5)
+  pin_user_pages_remote@a(E4, E1, E2, E3, &P, E5)
 |
-  pin_user_pages_unlocked(E1, E2, &P, E3)
+  pin_user_pages_unlocked@a(E1, E2, &P, E3)
 )
   ... when != P = X
       when != unpin_user_page(P)
@@ -171,7 +289,8 @@ expression P, E1, E2, E3, E4, E5, X;
 @get exists@
 expression E, E1, E2, E3, E4, E5, O, X;
 identifier gf, rel;
-position a, f;
+position a : script:python () { not mixed_site(a[0]) };
+position f;
 @@
 
 (
@@ -208,7 +327,8 @@ position a, f;
 @get1 exists@
 expression P, E1, E2, E3, E4, E5, X;
 identifier gf, rel;
-position a, f;
+position a : script:python () { not mixed_site(a[0]) };
+position f;
 @@
 
 (
