@@ -15,9 +15,13 @@
 #
 # cocci/review.txt: one verdict per line, "RULE FILE:LINE TP|FP reason".
 # Hits without a verdict are listed as unreviewed in the report.
-set -euo pipefail
+#
+# Writes only under this checkout (build/cocci and the report); refuses an
+# output path inside the scanned tree, and fails if the scan changed the
+# tree's git status.
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 COCCI=$ROOT/cocci
 REVIEW=$COCCI/review.txt
 REPORT=${REPORT:-$ROOT/docs/cocci-report.md}
@@ -39,6 +43,21 @@ if [ ! -f "$tree/Makefile" ] || [ ! -d "$tree/mm" ]; then
 	exit 2
 fi
 
+# inside DIR PATH: PATH (existing or not) is DIR or below it
+inside() {
+	local d p
+	d=$(cd "$1" && pwd -P)
+	p=$(realpath -m "$2")
+	case $p/ in "$d"/*) return 0 ;; esac
+	return 1
+}
+for o in "$OUT" "$REPORT"; do
+	if inside "$tree" "$o"; then
+		echo "error: $o is inside the scanned tree $tree" >&2
+		exit 2
+	fi
+done
+
 rules=()
 if [ "$#" -gt 0 ]; then
 	for r in "$@"; do rules+=("$COCCI/${r%.cocci}.cocci"); done
@@ -54,7 +73,7 @@ if git -C "$tree" rev-parse --git-dir >/dev/null 2>&1; then
 fi
 status_before=""
 if [ -n "${gitgrep[*]}" ]; then
-	status_before=$(git -C "$tree" status --porcelain)
+	status_before=$(git -C "$tree" --no-optional-locks status --porcelain)
 fi
 
 for rule in "${rules[@]}"; do
@@ -81,7 +100,7 @@ for rule in "${rules[@]}"; do
 	echo "cocci-run: $name: $(wc -l <"$OUT/$name.txt") hits in $((end - start)) s" >&2
 done
 
-if [ -n "${gitgrep[*]}" ] && [ "$(git -C "$tree" status --porcelain)" != "$status_before" ]; then
+if [ -n "${gitgrep[*]}" ] && [ "$(git -C "$tree" --no-optional-locks status --porcelain)" != "$status_before" ]; then
 	echo "error: the scan changed $tree (git status differs)" >&2
 	exit 1
 fi
