@@ -24,7 +24,12 @@
 //# .invalidate_start.  A blockable check whose result is kept in a local
 //# and tested later counts as a check; one done by a caller does not, so
 //# a callback that is only ever registered by a blocking-only user gives
-//# a false positive.
+//# a false positive.  Event filters are not followed either: a callback
+//# that sleeps only for an event that the kernel never sends non-blocking
+//# is reported (in 7.3 the only non-blocking invalidation is the OOM
+//# reaper's MMU_NOTIFY_CLEAR, from zap_vma_for_reaping(); in 6.12 it was
+//# MMU_NOTIFY_UNMAP, from __oom_reap_task_mm()), although the kernel-doc
+//# contract still asks for the check.
 //
 // Confidence: Moderate
 // Comments: see the kernel-doc of struct mmu_interval_notifier_ops and
