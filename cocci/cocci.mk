@@ -1,6 +1,7 @@
 # cocci/cocci.mk: Coccinelle targets; the top-level Makefile includes it.
 #
-#   make cocci-test         run every rule on its test inputs (exact output)
+#   make cocci-test         run every rule on its test inputs, in every mode
+#                           it declares (exact output)
 #   make cocci [KSRC=dir]   run every rule over a kernel tree in report mode
 #                           and write docs/cocci-report.md
 #
