@@ -22,7 +22,7 @@ comma := ,
 space := $(subst ,, )
 
 .PHONY: help deps fetch-base base arms build run ab check lint test-workbench test-guest \
-	check-patches publish export i915-mock skip-policy clean distclean
+	check-patches publish export i915-mock kvm skip-policy clean distclean
 
 help: ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -54,6 +54,9 @@ ab: deps ## the A/B job: every arm built, booted, tested, compared
 
 i915-mock: deps ## i915 userptr mock selftest in QEMU on ARMS (i915 variant, ~17 min per arm cold)
 	@scripts/i915-mock.sh $(ARMS)
+
+kvm: deps ## KVM guest memory (memfd) pinned by gup_test/io_uring/iommufd under reclaim, on ARMS (kvm variant)
+	@scripts/kvm.sh $(ARMS)
 
 skip-policy: deps ## keep vs activate of pinned folios: build/skip-policy-BASE.md (PUBLISH=1: docs/ too)
 	@scripts/skip-policy.sh $(if $(PUBLISH),--publish)

@@ -157,6 +157,14 @@ if [ -n "${I915_MOCK:-}" ] && [ "${I915_MOCK:-}" != 0 ]; then
 	step "ab: I915_MOCK=1: the i915 userptr mock selftest on ${ordered[*]}"
 	OUT=$abdir/$(docs_name i915-mock-results.md) TIMEOUT=900 "$ROOT/scripts/i915-mock.sh" "$(IFS=,; echo "${ordered[*]}")" || failed+=("i915-mock")
 fi
+# 7. Real subscribers and real pins: KVM guest memory pinned by gup_test,
+# io_uring and iommufd, on every arm (kvm variant; kvm-results.md).
+if [ -n "$quick" ]; then
+	step "ab: QUICK=1: KVM cases skipped (run: make kvm)"
+else
+	step "ab: KVM guest memory under reclaim on ${ordered[*]} (kvm variant)"
+	OUT=$abdir/$(docs_name kvm-results.md) "$ROOT/scripts/kvm.sh" "$(IFS=,; echo "${ordered[*]}")" || failed+=("kvm")
+fi
 [ "${#failed[@]}" = 0 ] || die "ab: the run of ${failed[*]} failed (the report shows what it has)"
 touch "$abdir/complete"
 [ -n "$quick" ] || step "ab: complete; make publish${BASE:+ BASE=$BASE} copies the report into docs/"

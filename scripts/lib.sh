@@ -5,7 +5,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
 ARMS_ALL="base mayfail pin-aware"
-VARIANTS_ALL="test debug i915 numa mglru"
+VARIANTS_ALL="test debug i915 numa mglru kvm"
 # Overlays: series applied on top of an arm ("ARM+OVERLAY" is an arm of
 # its own, with its own worktree), never part of a compared arm: test-only
 # ones, and test_hmm-fix, a fix of lib/test_hmm.c to be posted on its own.

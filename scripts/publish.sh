@@ -8,7 +8,7 @@
 # a full job whose arms all ran); a quick job is never published. Prints
 # what it copied; committing is up to you. JOBDIR may also be the
 # directory of a standalone `make i915-mock` (build/<base>/i915-mock) or
-# `make skip-policy` (build/<base>/skip-policy).
+# `make skip-policy` (build/<base>/skip-policy) or `make kvm` (build/<base>/kvm).
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -25,7 +25,7 @@ for j in "${jobs[@]}"; do
 done
 n=0
 for j in "${jobs[@]}"; do
-	for stem in ab-results.md ab-plot.svg i915-mock-results.md skip-policy.md; do
+	for stem in ab-results.md ab-plot.svg i915-mock-results.md kvm-results.md skip-policy.md; do
 		f=$j/$(docs_name "$stem")
 		[ -e "$f" ] || continue
 		cp "$f" "$ROOT/docs/"

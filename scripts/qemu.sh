@@ -7,7 +7,9 @@
 # NUMA (none|tiers, default none; tiers: MEM split in two ACPI NUMA nodes,
 # node 1 CPU-less and, per HMAT, 4x the latency and 1/5 the bandwidth of
 # node 0, which a kernel with CONFIG_ACPI_HMAT puts in a lower memory tier;
-# scripts/run.sh sets it for the "numa" config variant).
+# scripts/run.sh sets it for the "numa" config variant), CPU (QEMU's -cpu
+# model; default QEMU's own; run.sh sets max for the "kvm" variant: under
+# TCG it offers SVM with nested paging).
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -26,7 +28,9 @@ case "$accel" in tcg) accel=tcg,thread=multi ;; kvm) ;; *) die "ACCEL=$accel: us
 
 mkdir -p "$run"
 rm -f "$run/console.log" "$run/results.tap" "$run/qemu.rc"
-args=(-accel "$accel" -smp "$smp" -m "$mem" -nodefaults -display none -no-reboot
+cpu=()
+[ -z "${CPU:-}" ] || cpu=(-cpu "$CPU")
+args=(-accel "$accel" "${cpu[@]}" -smp "$smp" -m "$mem" -nodefaults -display none -no-reboot
 	-serial "file:$run/console.log" -serial "file:$run/results.tap"
 	-kernel "$kernel" -initrd "$initrd")
 if [ "$numa" = tiers ]; then

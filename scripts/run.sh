@@ -7,7 +7,8 @@
 # the run directory), EXPECT_ARM (the arm whose expectations the guest
 # suite checks; default ARM: a different one is a negative control), and
 # everything scripts/qemu.sh reads (MEM, SMP,
-# TIMEOUT, SWAP, ACCEL, NUMA; the "numa" variant defaults to NUMA=tiers),
+# TIMEOUT, SWAP, ACCEL, NUMA, CPU; the "numa" variant defaults to
+# NUMA=tiers, the "kvm" variant to CPU=max),
 # LRU_GEN (y|n: the guest switches the multi-gen LRU on or off before the
 # tests; the kernel must have it, as the "mglru" variant does).
 # Logs: build/<base>/runs/ARM-VARIANT[-TAG]/.
@@ -20,6 +21,14 @@ cmd=${GUEST_CMD:-suite}
 case "$cmd" in suite | bench | i915-mock | warn | panic | hang | true) ;; *) die "GUEST_CMD=$cmd: use suite, bench, i915-mock, warn, panic, hang or true" ;; esac
 
 [ "$variant" != numa ] || export NUMA=${NUMA:-tiers}
+# The "kvm" variant: a CPU with SVM and nested paging, and kvm_amd without
+# virtual VMLOAD/VMSAVE, with which KVM_RUN never returns under QEMU 7.2's
+# TCG (docs/workbench.md).
+kargs=()
+if [ "$variant" = kvm ]; then
+	export CPU=${CPU:-max}
+	kargs+=(kvm_amd.vls=0)
+fi
 case "${LRU_GEN:-}" in '' | y | n) ;; *) die "LRU_GEN=$LRU_GEN: use y or n" ;; esac
 
 work=$("$ROOT/scripts/base-tree.sh")
@@ -54,6 +63,6 @@ initrd=$(MODULES_DIR="$mods" MODULES_TREE="$tree" "$ROOT/scripts/initramfs.sh" "
 step "$arm/$variant: booting (cmd=$cmd, mem=${MEM:-1G}, swap=${SWAP:-virtio}, numa=${NUMA:-none}${LRU_GEN:+, lru_gen=$LRU_GEN}, timeout=${TIMEOUT:-900}s)"
 "$ROOT/scripts/qemu.sh" "$out/arch/x86/boot/bzImage" "$initrd" "$run" \
 	"workbench.arm=${EXPECT_ARM:-$arm}" "workbench.cmd=$cmd" ${GUEST_ARGS:+"workbench.args=$GUEST_ARGS"} \
-	${LRU_GEN:+"workbench.lru_gen=$LRU_GEN"} || true
+	${LRU_GEN:+"workbench.lru_gen=$LRU_GEN"} "${kargs[@]}" || true
 step "$arm/$variant: guest finished; judging $run"
 "$ROOT/scripts/verdict.sh" "$run"
