@@ -118,17 +118,17 @@ fi
 
 # The base: base-commit: only for a commit that exists upstream. A Debian
 # tarball unpacked and committed here (the default) is no such commit.
+load_pin
 if [ -n "${KSRC:-}" ]; then
 	khead=$(git -C "$KSRC" rev-parse -q --verify 'HEAD^{commit}' 2>/dev/null) || die "KSRC=$KSRC is not a git tree with a commit"
 	if ! git -C "$KSRC" rev-parse -q --verify "$khead^" >/dev/null ||
 		[ "$(git -C "$KSRC" log -1 --format=%ce "$khead")" = "$PROJECT_IDENT_EMAIL" ]; then
-		die "KSRC=$KSRC: HEAD $khead is a root commit or one of this project's, not an upstream commit: its base-commit: would resolve nowhere. Export from an upstream clone (e.g. git checkout v$BASE.y of stable/linux.git) or without KSRC (the posting then says it is based on the Debian tree)"
+		die "KSRC=$KSRC: HEAD $khead is a root commit or one of this project's, not an upstream commit: its base-commit: would resolve nowhere. Export from an upstream clone (e.g. stable/linux.git at tag v$BASE_KERNEL_VERSION) or without KSRC (the posting then says it is based on the Debian tree)"
 	fi
 	base_desc=$(git -C "$KSRC" describe --tags --exact-match "$khead" 2>/dev/null ||
 		git -C "$KSRC" log -1 --format='%h ("%s")' "$khead")
 	base_line="base-commit: $khead"
 else
-	load_pin
 	base_desc="v$BASE_KERNEL_VERSION as Debian ships it ($BASE_PACKAGE $BASE_PACKAGE_VERSION)"
 	base_line="Based on $base_desc, which is not an upstream commit: no base-commit."
 fi
@@ -162,8 +162,11 @@ codev_lines=
 for c in "${codevs[@]}"; do
 	codev_lines+="${codev_lines:+$'\n'}Co-developed-by: $c"$'\n'"Signed-off-by: $c"
 done
+# A name that is not ASCII goes into the From: header RFC 2047-encoded,
+# as git format-patch writes it.
+from_name=$(python3 -c 'import sys, email.header as h; n = sys.argv[1]; print(n if n.isascii() else h.Header(n, "utf-8").encode())' "$name")
 for p in "${patches[@]}"; do
-	EXPORT_OLD_FROM="From: $PROJECT_IDENT_NAME <$PROJECT_IDENT_EMAIL>" EXPORT_NEW_FROM="From: $name <$email>" \
+	EXPORT_OLD_FROM="From: $PROJECT_IDENT_NAME <$PROJECT_IDENT_EMAIL>" EXPORT_NEW_FROM="From: $from_name <$email>" \
 		EXPORT_OLD_SOB="Signed-off-by: $PROJECT_IDENT_NAME <$PROJECT_IDENT_EMAIL>" \
 		EXPORT_NEW_SOB="Signed-off-by: $name <$email>" EXPORT_CODEV="$codev_lines" awk '
 		hdr && $0 == "" { hdr = 0 }
