@@ -8,6 +8,7 @@
 SHELL := /bin/bash
 ARMS ?= base,mayfail,pin-aware
 ARM ?= pin-aware
+SERIES ?= pin-aware
 VARIANT ?= test
 # The bases: one pin file each (patches/bases/NAME.pin); the default is
 # BASE_DEFAULT in scripts/lib.sh, which checks BASE.
@@ -28,7 +29,7 @@ help: ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | \
 		awk -F':.*## ' '{ printf "  make %-16s %s\n", $$1, $$2 }'
 	@echo "  variables: BASE=$(subst $(space),|,$(BASES)) (default $(BASE_DEFAULT)) ARMS=$(ARMS) ARM=$(ARM) VARIANT=$(VARIANT)"
-	@echo "             KSRC=<your tree> QUICK=1 PUBLISH=1 (make skip-policy)"
+	@echo "             KSRC=<your tree> QUICK=1 PUBLISH=1 (make skip-policy) SERIES=pin-aware (make export)"
 	@echo "             MEM=1G SWAP=virtio|zram|none TIMEOUT=900 ACCEL=tcg|kvm I915_MOCK=1 (make ab)"
 
 deps: ## install (as root) or list the packages the workbench needs
@@ -79,8 +80,8 @@ check-patches: ## checkpatch --strict and git am of every series
 publish: ## copy the last complete full make ab job of BASE (or JOB=DIR) into docs/: the only writer of results there
 	@scripts/publish.sh $(JOB)
 
-export: ## write the RFC series signed with your git identity to build/export/
-	@scripts/export.sh
+export: deps ## the mails of SERIES (pin-aware|test_hmm-fix|i915-mock) with b4, signed by your git identity: build/export/SERIES/
+	@scripts/export.sh $(SERIES)
 
 -include cocci/cocci.mk
 -include selftests/selftests.mk
