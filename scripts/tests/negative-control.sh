@@ -5,7 +5,8 @@
 # pgunmap_pinned_skip counter; a skipped one is no evidence), the console
 # must stay clean (the failure comes from the tests, not from the kernel),
 # and the result lines must show the deficiency the expectations reject:
-# pinned ranges invalidated by reclaim.
+# pinned ranges invalidated by reclaim. The same with KVM's TDP MMU (the kvm
+# variant, selftests/kvm/kvm_pin_reclaim).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=tlib.sh
@@ -43,4 +44,26 @@ for s in shmem memfd tmpfs_file anon_swapcache anon_lazyfree thp_shmem; do
 	t_if "base invalidates pinned $s under MADV_PAGEOUT (invalidated=${inval:-?})" test "${inval:-0}" -gt 0
 done
 rm -f "$tap"
+
+# The same for real subscribers and pins (the kvm variant): KVM's TDP MMU
+# on base loses its mapping of the pinned guest memory, so every
+# kvm_pin_reclaim case fails the pin-aware expectations.
+rc=0
+EXPECT_ARM=pin-aware GUEST_ARGS=kvm_pin_reclaim RUN_TAG=control-as-pin-aware TIMEOUT=1200 \
+	scripts/run.sh base kvm >"$T_LOG.out" 2>&1 || rc=$?
+run=$(scripts/base-tree.sh)/runs/base-kvm-control-as-pin-aware
+if [ ! -r "$run/results.tsv" ]; then
+	t_fail "the base kvm kernel's run produced no results (scripts/run.sh base kvm, rc=$rc):"
+	tail -n 15 "$T_LOG.out"
+	t_summary
+fi
+t_if "base kvm kernel judged with pin-aware expectations fails" test "$rc" != 0
+t_if "the kvm guest's console stayed clean" test ! -s "$run/console.bad"
+kvm='^kvm_pin_reclaim/kvm_pin\.'
+n_pass=$(count pass "$kvm") n_fail=$(count fail "$kvm") n_skip=$(count skip "$kvm")
+t_if "all kvm_pin_reclaim cases run and fail ($n_fail failed, $n_pass passed, $n_skip skipped)" \
+	test "$n_fail" -ge 12 -a "$n_pass" = 0 -a "$n_skip" = 0
+n_inval=$(tr -d '\r' <"$run/results.tap" | grep -c -E '^# AB bench=kvm_pin .* invalidated_pinned=[1-9]' || true)
+t_if "KVM lost its mapping of pinned pages in every case on base ($n_inval of 12 result lines)" \
+	test "$n_inval" -ge 12
 t_summary
