@@ -20,6 +20,7 @@
 import argparse
 import json
 import os
+import re
 import sys
 
 from . import ab, cover, i915, skip_policy, tap
@@ -34,8 +35,19 @@ def write(path, text):
     os.replace(tmp, path)
 
 
+_SCALARS = re.compile(r'\[\n\s*((?:(?:"(?:[^"\\\n]|\\.)*"|-?[0-9.eE+]+|null|true|false)'
+                      r'(?:,\n\s*)?)+)\n\s*\]')
+
+
+def dumps(s):
+    """JSON with one member a line, but a list of plain values on one line
+    (a row's cells, a boot's records stay readable and diffable)."""
+    text = json.dumps(s, indent=1)
+    return _SCALARS.sub(lambda m: "[" + re.sub(r",\n\s*", ", ", m.group(1)) + "]", text) + "\n"
+
+
 def write_json(path, s):
-    write(path, json.dumps(s, indent=1, sort_keys=False) + "\n")
+    write(path, dumps(s))
 
 
 def stem_json(md):
