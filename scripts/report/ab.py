@@ -552,16 +552,21 @@ def repro_text(repro):
 def repro_brief(repro):
     """One computed sentence for the counts table: what the data says about
     whether the pinned-range rows repeat (never more)."""
-    diffs = repro["within"] + (repro["previous"].get("arms") or [])
-    if not diffs:
-        return "not compared in this job (see Reproducibility)."
-    moved = sorted({d["arm"] for d in diffs if d["strict"]})
-    same = sorted({d["arm"] for d in diffs} - set(moved))
+    def says(diffs):
+        moved = sorted({d["arm"] for d in diffs if d["strict"]})
+        same = sorted({d["arm"] for d in diffs} - set(moved))
+        return " and ".join(x for x in (
+            "repeated exactly for %s" % ", ".join(same) if same else "",
+            "moved for %s" % ", ".join(moved) if moved else "") if x)
     parts = []
-    if same:
-        parts.append("the pinned-range rows repeated exactly for %s" % ", ".join(same))
-    if moved:
-        parts.append("they moved for %s" % ", ".join(moved))
+    if repro["within"]:
+        parts.append("between the identical boots of this job the pinned-range rows "
+                     + says(repro["within"]))
+    prev = repro["previous"].get("arms") or []
+    if prev:
+        parts.append("against the previous job the pinned-range rows " + says(prev))
+    if not parts:
+        return "the pinned-range rows were not compared with another boot (see Reproducibility)."
     return "; ".join(parts) + " (see Reproducibility)."
 
 

@@ -18,7 +18,8 @@ def ab_counts(s):
     for r in t["rows"]:
         if r.get("section"):
             rows.append([r["label"] + ":"] + [""] * len(t["columns"]))
-        elif r.get("key") in AB_KEYS:
+        elif r.get("key") in AB_KEYS and any(c != "n/a" for c in r.get("plain", r["cells"])):
+            # (a counter no arm's kernel has is left out: an older job's data)
             rows.append(["  " + r["label"].strip()] + r.get("plain", r["cells"]))
     return "From `make ab` of %s:\n\n%s" % (s["meta"].get("date", "unknown date"),
                                             T.text_grid(rows))
