@@ -22,7 +22,7 @@ arm_list = $(subst $(comma), ,$(ARMS))
 comma := ,
 space := $(subst ,, )
 
-.PHONY: help deps fetch-base base arms build run ab check lint test-workbench test-guest \
+.PHONY: help deps fetch-base base arms build run ab check lint test-workbench test-report test-guest \
 	check-patches publish export i915-mock kvm skip-policy clean distclean
 
 help: ## list the targets
@@ -70,6 +70,9 @@ lint: ## shellcheck of every script
 
 test-workbench: ## the workbench's own tests (bad inputs, runner verdicts)
 	@scripts/tests/workbench.sh
+
+test-report: ## golden-file tests of the report pipeline (scripts/report; UPDATE=1 rewrites them)
+	@scripts/tests/report.sh
 
 test-guest: ## broken guests (WARN, panic, hang) must fail the runner
 	@scripts/tests/guest-failures.sh $(ARM)

@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
-# ab-suite.sh ARMS [MD]: the A/B selftest matrix: boot every arm (comma
+# ab-suite.sh ARMS [JOBDIR]: the A/B selftest matrix: boot every arm (comma
 # separated) with the guest test suite, each judged against its own
-# expectations, and print one row per test binary with the arms as columns.
-# With MD, append the same table to that Markdown file.
+# expectations, and print one row per test binary with the arms as columns
+# (`report suite`). With JOBDIR (a make ab job), copy each arm's verdict
+# files (binaries.tsv, results.tsv, console.bad, summary) into
+# JOBDIR/ARM/suite/, where `report ab` reads them for the report's
+# "Selftests per arm" table.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 arms=${1:-}
-md=${2:-}
-[ -n "$arms" ] || die "usage: ab-suite.sh ARMS [MD]"
+job=${2:-}
+[ -n "$arms" ] || die "usage: ab-suite.sh ARMS [JOBDIR]"
+[ -z "$job" ] || [ -d "$job" ] || die "ab-suite.sh: no job directory $job"
 IFS=, read -r -a list <<<"$arms"
 for a in "${list[@]}"; do check_arm "$a"; done
+need python3
 work=$("$ROOT/scripts/base-tree.sh")
 
-declare -A result seen
-names=()
-failed=()
+failed=() runs=()
 for a in "${list[@]}"; do
 	step "ab-suite: $a: selftest matrix"
 	# GUEST_ARGS cleared: make ab exports the benchmarks' (seed=N), which the
@@ -25,51 +28,16 @@ for a in "${list[@]}"; do
 	GUEST_ARGS='' SWAP=virtio RUN_TAG=ab-suite GUEST_CMD=suite "$ROOT/scripts/run.sh" "$a" >"$work/logs/ab-suite-$a.log" 2>&1 ||
 		failed+=("$a")
 	run=$work/runs/$a-test-ab-suite
-	# verdict.sh's count per binary: ok, skip or FAIL, with how many of its
-	# own results failed or skipped.
-	while IFS=$'\t' read -r name n p f sk; do
-		[ -n "${seen[$name]+x}" ] || names+=("$name")
-		seen[$name]=1
-		if [ "$f" != 0 ]; then r=FAIL; elif [ "$p" != 0 ]; then r=ok; else r=skip; fi
-		why=
-		[ "$f" = 0 ] || why="$f failed"
-		[ "$sk" = 0 ] || why+="${why:+, }$sk skipped"
-		[ "$n" -le 1 ] || [ -z "$why" ] || r+=" ($why of $n)"
-		result[$name/$a]=$r
-	done <"$run/binaries.tsv"
-	result[console/$a]=$(grep -q . "$run/console.bad" 2>/dev/null && echo FAIL || echo clean)
-done
-names+=(console)
-
-table() {
-	printf '| test |'
-	printf ' %s |' "${list[@]}"
-	printf '\n|---|'
-	printf -- '---|%.0s' "${list[@]}"
-	printf '\n'
-	for n in "${names[@]}"; do
-		printf '| %s |' "$n"
-		for a in "${list[@]}"; do
-			printf ' %s |' "${result[$n/$a]:-n/a}"
+	runs+=("$a=$run")
+	if [ -n "$job" ]; then
+		mkdir -p "$job/$a/suite"
+		for f in binaries.tsv results.tsv console.bad summary; do
+			[ -r "$run/$f" ] && cp "$run/$f" "$job/$a/suite/"
 		done
-		printf '\n'
-	done
-}
+	fi
+done
+
 echo
 echo "Selftests per arm (each arm judged against its own expectations):"
-table
-if [ -n "$md" ]; then
-	{
-		echo
-		echo "## Selftests per arm"
-		echo
-		echo "Each arm booted with the guest suite (\`scripts/ab-suite.sh\`), judged against its own"
-		echo "expectations (the per-arm table in selftests/mm/pin_reclaim.c). A cell is \`ok\`, \`skip\` or"
-		echo "\`FAIL\` for the binary, with how many of its own results (kselftest subtests) failed or"
-		echo "skipped; a skip is not a pass. \`console\` is clean when the kernel printed no warning, BUG,"
-		echo "lockdep or KASAN report. Logs: runs/ARM-test-ab-suite/ (results.tsv: every result)."
-		echo
-		table
-	} >>"$md"
-fi
+report suite "${runs[@]}"
 [ "${#failed[@]}" = 0 ] || die "ab-suite: the suite failed on: ${failed[*]}"

@@ -2,10 +2,11 @@
 # ab.sh [ARMS]: the A/B job. Builds every arm (unchanged arms are reused),
 # boots each one fresh with the same QEMU settings and seed, runs the
 # benchmarks (selftests/run-bench.sh) and compares the arms with
-# scripts/ab-report.py: a table on the terminal, ab-results.md and
-# ab-plot.svg in the job's directory under build/ (named as in docs/ for
-# BASE, see docs_name); `make publish` copies a complete full job's into
-# docs/, nothing else writes there.
+# scripts/report (`report ab`): summary.json, then from it a table on the
+# terminal, ab-results.md, ab-results.json and ab-plot.svg in the job's
+# directory under build/ (named as in docs/ for BASE, see docs_name);
+# `make publish` copies a complete full job's into docs/, nothing else
+# writes there.
 #
 # ARMS: comma separated, default base,mayfail,pin-aware (base goes first in
 # the report). Environment: QUICK=1 (short version for development: small
@@ -13,8 +14,11 @@
 # SMP (2), SWAP (zram: synchronous, so a pass frees what it wrote and the
 # counts repeat from job to job), TIMEOUT (per boot), I915_MOCK=1 (also
 # run the i915 userptr mock selftest on every arm: make i915-mock, about
-# 17 min of CPU per arm for the i915 build). Raw data of every job:
-# build/<base>/ab/<date>-<mode>/.
+# 17 min of CPU per arm for the i915 build), REPEAT=N (boot every arm N
+# times, default 1: the report then marks a difference between arms
+# significant only where it exceeds the spread of an arm's identical boots,
+# and names the counts that moved between them). Raw data of every job:
+# build/<base>/ab/<date>-<mode>/ (boot N>1 of ARM in ARM.rN/).
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -33,6 +37,8 @@ done
 quick=${QUICK:-}
 [ "$quick" = 0 ] && quick=
 seed=${SEED:-1}
+repeat=${REPEAT:-1}
+case "$repeat" in '' | *[!0-9]* | 0) die "REPEAT=$repeat: boots per arm, a number >= 1" ;; esac
 mode=full
 [ -n "$quick" ] && mode=quick
 need python3
@@ -51,12 +57,18 @@ abdir=$work/ab/$stamp-$mode
 mkdir -p "$abdir"
 prev=$(readlink -f "$work/ab/last-$mode" 2>/dev/null || true)
 n=${#ordered[@]}
+boots=()
+for a in "${ordered[@]}"; do
+	for r in $(seq 1 "$repeat"); do boots+=("$a:$r"); done
+done
+nb=${#boots[@]}
 step "ab: arms ${ordered[*]} ($mode, seed $seed, MEM=$MEM SMP=$SMP SWAP=$SWAP); raw data: ${abdir#"$ROOT"/}"
 
 {
 	echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "mode=$mode"
 	echo "seed=$seed"
+	echo "repeat=$repeat"
 	echo "arms=${ordered[*]}"
 	echo "base_commit=$(git -C "$work/src" rev-parse refs/tags/base)"
 	echo "base=$BASE"
@@ -84,17 +96,22 @@ done
 # 2. The benchmark binaries: run.sh builds them with the other test
 # binaries (selftests/Makefile, target bench) before each boot.
 
-# 3. One fresh boot per arm. ETA from the last job of this mode, else a guess.
+# 3. One fresh boot per arm (REPEAT of them); boot r > 1 of ARM goes to
+# ARM.rR/. ETA from the last job of this mode, else a guess.
 est=420
 [ -n "$quick" ] && est=60
 est=$(cat "$work/ab/seconds-per-arm-$mode" 2>/dev/null || echo "$est")
 done_s=0 failed=()
 i=0
-for a in "${ordered[@]}"; do
+n=$nb
+for boot in "${boots[@]}"; do
+	a=${boot%:*} r=${boot##*:}
+	bdir=$abdir/$a
+	[ "$r" = 1 ] || bdir=$abdir/$a.r$r
 	i=$((i + 1))
 	[ "$i" -gt 1 ] && est=$((done_s / (i - 1)))
 	left=$(((n - i + 1) * est))
-	step "ab: [$i/$n] $a: booting and benchmarking (ETA $(date -u -d "@$(($(date +%s) + left))" +%H:%M) UTC, ~$(((left + 59) / 60)) min left)"
+	step "ab: [$i/$n] $a${bdir##*/"$a"}: booting and benchmarking (ETA $(date -u -d "@$(($(date +%s) + left))" +%H:%M) UTC, ~$(((left + 59) / 60)) min left)"
 	run=$work/runs/$a-test-ab
 	t0=$(date +%s)
 	rm -f "$run/results.tap"
@@ -114,44 +131,47 @@ for a in "${ordered[@]}"; do
 	(while sleep 5; do progress; done) &
 	watcher=$!
 	rc=0
-	"$ROOT/scripts/run.sh" "$a" test >"$abdir/$a.verdict" 2>&1 || rc=$?
+	"$ROOT/scripts/run.sh" "$a" test >"$bdir.verdict" 2>&1 || rc=$?
 	kill "$watcher" 2>/dev/null || true
 	wait "$watcher" 2>/dev/null || true
 	seen=$(cat "$abdir/.seen")
 	progress
 	done_s=$((done_s + $(date +%s) - t0))
-	mkdir -p "$abdir/$a"
+	mkdir -p "$bdir"
 	for f in results.tap qemu.cmd console.log summary; do
-		[ -r "$run/$f" ] && cp "$run/$f" "$abdir/$a/"
+		[ -r "$run/$f" ] && cp "$run/$f" "$bdir/"
 	done
 	wt=$(arm_dir "$a")
-	git -C "$wt" log --oneline refs/tags/base..HEAD >"$abdir/$a/series.txt"
-	sha256sum "$(out_dir "$a" test)/.config" | cut -d' ' -f1 >"$abdir/$a/config.sha256"
+	git -C "$wt" log --oneline refs/tags/base..HEAD >"$bdir/series.txt"
+	sha256sum "$(out_dir "$a" test)/.config" | cut -d' ' -f1 >"$bdir/config.sha256"
 	if [ "$rc" = 0 ]; then
-		step "ab: [$i/$n] $a: done in $(($(date +%s) - t0)) s ($(tail -n1 "$abdir/$a.verdict"))"
+		step "ab: [$i/$n] ${bdir##*/}: done in $(($(date +%s) - t0)) s ($(tail -n1 "$bdir.verdict"))"
 	else
-		failed+=("$a")
-		step "ab: [$i/$n] $a: FAILED (rc $rc); verdict and logs: ${abdir#"$ROOT"/}/$a.verdict"
-		tail -n 15 "$abdir/$a.verdict" >&2
+		failed+=("${bdir##*/}")
+		step "ab: [$i/$n] ${bdir##*/}: FAILED (rc $rc); verdict and logs: ${bdir#"$ROOT"/}.verdict"
+		tail -n 15 "$bdir.verdict" >&2
 	fi
 done
 rm -f "$abdir/.seen"
 echo "host_load_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$abdir/meta.txt"
 echo $((done_s / n)) >"$work/ab/seconds-per-arm-$mode"
 
-# 4. The report, under build/ (make publish copies a full job's into docs/).
-md=$abdir/$(docs_name ab-results.md) svg=$abdir/$(docs_name ab-plot.svg)
-python3 "$ROOT/scripts/ab-report.py" --root "$ROOT" --md "$md" --svg "$svg" \
-	${prev:+--previous "$prev"} "$abdir"
-ln -sfn "$abdir" "$work/ab/last-$mode"
-step "ab: report: ${md#"$ROOT"/}, plot: ${svg#"$ROOT"/}; raw data: ${abdir#"$ROOT"/}"
-
-# 5. The selftest matrix on every arm, each against its own expectations.
+# 4. The selftest matrix on every arm, each against its own expectations:
+# its verdict files go to ARM/suite/ of the job, for the report.
 if [ -n "$quick" ]; then
 	step "ab: QUICK=1: selftest matrix skipped (run: scripts/ab-suite.sh ARMS)"
-elif ! "$ROOT/scripts/ab-suite.sh" "$(IFS=,; echo "${ordered[*]}")" "$md"; then
+elif ! "$ROOT/scripts/ab-suite.sh" "$(IFS=,; echo "${ordered[*]}")" "$abdir"; then
 	failed+=("selftests")
 fi
+
+# 5. The report, under build/ (make publish copies a full job's into docs/):
+# summary.json of the job, and rendered from it the Markdown (and its
+# .json copy, which docs/ keeps next to it), the plot and the tables.
+md=$abdir/$(docs_name ab-results.md) svg=$abdir/$(docs_name ab-plot.svg)
+report ab --root "$ROOT" --md "$md" --svg "$svg" ${prev:+--previous "$prev"} "$abdir"
+cp "$abdir/summary.json" "${md%.md}.json"
+ln -sfn "$abdir" "$work/ab/last-$mode"
+step "ab: report: ${md#"$ROOT"/}, plot: ${svg#"$ROOT"/}; summary: ${abdir#"$ROOT"/}/summary.json"
 # 6. On request, the i915 mock selftest on every arm (i915-mock-results.md).
 if [ -n "${I915_MOCK:-}" ] && [ "${I915_MOCK:-}" != 0 ]; then
 	step "ab: I915_MOCK=1: the i915 userptr mock selftest on ${ordered[*]}"

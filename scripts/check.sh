@@ -7,7 +7,7 @@
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-all="lint workbench patches series-build cocci guest-suite kvm negative-control guest-failures"
+all="lint workbench report patches series-build cocci guest-suite kvm negative-control guest-failures"
 checks=${CHECKS:-$all}
 for c in $checks; do
 	case " $all " in *" $c "*) ;; *) die "unknown check '$c' (known: $all)" ;; esac
@@ -23,6 +23,7 @@ for c in $checks; do
 	case "$c" in
 	lint) cmd=("$ROOT/scripts/tests/lint.sh") ;;
 	workbench) cmd=("$ROOT/scripts/tests/workbench.sh") ;;
+	report) cmd=("$ROOT/scripts/tests/report.sh") ;;
 	patches) cmd=("$ROOT/scripts/tests/patches.sh") ;;
 	series-build) cmd=("$ROOT/scripts/tests/series-build.sh") ;;
 	cocci) cmd=("$ROOT/scripts/cocci-test.sh") ;;

@@ -87,55 +87,10 @@ need b4 git python3
 
 sdir=$(series_dir "$series")
 cover=$sdir/cover-letter.txt
-[ -r "$cover" ] || die "${cover#"$ROOT"/} is missing: every exported series needs a cover letter (first line: its subject)"
-# The subject's brackets: prefixes (RFC, ...) and the revision.
-subj_line=$(sed -n '1s/^Subject: *//p' "$cover")
-[[ "$subj_line" =~ ^\[([^]]*)\]\ +(.+)$ ]] || die "${cover#"$ROOT"/}: the first line must be 'Subject: [RFC PATCH v2 0/N] title', not '$(head -n1 "$cover")'"
-title=${BASH_REMATCH[2]}
-rev=1 prefixes=()
-for w in ${BASH_REMATCH[1]}; do
-	case "$w" in
-	PATCH | [0-9]*/[0-9]*) ;;
-	v[0-9]*) rev=${w#v} ;;
-	*) prefixes+=("$w") ;;
-	esac
-done
-rev=${rev_opt:-$rev}
-if [ "$rev" -gt 1 ] && ! grep -q -i -E "^Changes (since v$((rev - 1))|in v$rev)" "$cover"; then
-	die "${cover#"$ROOT"/} has no changelog for v$rev: add a 'Changes since v$((rev - 1))' section"
-fi
-recips=$sdir/recipients.txt
-[ -r "$recips" ] || recips=$ROOT/patches/$series/recipients.txt
-[ -r "$recips" ] || die "no recipients list for $series (patches/$series/recipients.txt: To:/Cc: lines beyond get_maintainer.pl)"
-bad=$(grep -v -E '^(#.*|)$|^(To|Cc): [^<>]*<?[^<>@[:space:]]+@[^<>@[:space:]]+>?$' "$recips" | head -n1 || true)
-[ -z "$bad" ] || die "${recips#"$ROOT"/}: not a 'To: Name <addr>' / 'Cc: Name <addr>' / '# comment' line: $bad"
-cid_file=$ROOT/patches/$series/b4-change-id
-change_id=
-if [ -r "$cid_file" ]; then
-	change_id=$(head -n1 "$cid_file")
-	[[ "$change_id" =~ ^[0-9]{8}-[a-z0-9_-]+-[0-9a-f]{12}$ ]] || die "${cid_file#"$ROOT"/}: '$change_id' is not a b4 change-id (YYYYMMDD-name-12hex)"
-fi
-
-# The base: base-commit: only for a commit that exists upstream. A Debian
-# tarball unpacked and committed here (the default) is no such commit.
-load_pin
-if [ -n "${KSRC:-}" ]; then
-	khead=$(git -C "$KSRC" rev-parse -q --verify 'HEAD^{commit}' 2>/dev/null) || die "KSRC=$KSRC is not a git tree with a commit"
-	if ! git -C "$KSRC" rev-parse -q --verify "$khead^" >/dev/null ||
-		[ "$(git -C "$KSRC" log -1 --format=%ce "$khead")" = "$PROJECT_IDENT_EMAIL" ]; then
-		die "KSRC=$KSRC: HEAD $khead is a root commit or one of this project's, not an upstream commit: its base-commit: would resolve nowhere. Export from an upstream clone (e.g. stable/linux.git at tag v$BASE_KERNEL_VERSION) or without KSRC (the posting then says it is based on the Debian tree)"
-	fi
-	base_desc=$(git -C "$KSRC" describe --tags --exact-match "$khead" 2>/dev/null ||
-		git -C "$KSRC" log -1 --format='%h ("%s")' "$khead")
-	base_line="base-commit: $khead"
-else
-	base_desc="v$BASE_KERNEL_VERSION as Debian ships it ($BASE_PACKAGE $BASE_PACKAGE_VERSION)"
-	base_line="Based on $base_desc, which is not an upstream commit: no base-commit."
-fi
-
-# The published results of BASE that the placeholders take their numbers from.
-ab_md=$ROOT/docs/$(docs_name ab-results.md) sp_md=$ROOT/docs/$(docs_name skip-policy.md)
-for ph in "@AB_COUNTS@ $ab_md make ab" "@SKIP_POLICY@ $sp_md make skip-policy"; do
+# The published results of BASE that the placeholders take their numbers
+# from: the JSON summaries that make publish puts next to the reports.
+ab_json=$ROOT/docs/$(docs_name ab-results.json) sp_json=$ROOT/docs/$(docs_name skip-policy.json)
+for ph in "@AB_COUNTS@ $ab_json make ab" "@SKIP_POLICY@ $sp_json make skip-policy"; do
 	read -r tag file job <<<"$ph"
 	! grep -q "$tag" "$cover" 2>/dev/null || [ -r "$file" ] ||
 		die "${cover#"$ROOT"/} quotes $tag from ${file#"$ROOT"/}, which base $BASE has not published yet (run: $job BASE=$BASE, then make publish BASE=$BASE)"
@@ -181,72 +136,8 @@ done
 # below from docs/ (it fills "*** SUBJECT HERE ***" and "*** BLURB HERE ***").
 printf '*** SUBJECT HERE ***\n\n*** BLURB HERE ***\n' >"$tmp/cover"
 if [ -r "$cover" ]; then
-	python3 - "$tmp/cover" "$cover" "$ab_md" "$sp_md" <<'PY'
-import re, sys
-path, cover = sys.argv[1], open(sys.argv[2]).read().split("\n", 1)
-subject = cover[0].split("] ", 1)[-1].strip()
-body = cover[1].strip("\n") if len(cover) > 1 else ""
-if "@AB_COUNTS@" in body:
-    # The key rows of the generated counts table, as plain text.
-    md = open(sys.argv[3]).read()
-    sec = md.split("### Counts per reclaim pass", 1)[1].split("\n### ", 1)[0]
-    gen = re.search(r"on (\d{4}-\d\d-\d\d \d\d:\d\d UTC)", md)
-    # The swap-cache setup row too: with zram it can be 0, and the reader
-    # must see that such a "swap cache" type measured private anon.
-    keep = ("pages in swap cache (setup)", "pinned-range invalidations, total", "declined by the subscriber",
-            "pinned pages skipped", "pinned pages set aside", "pages re-pinned", "pages scanned, total", "pgactivate",
-            "pgrotate_anon+file", "young calls on pinned pages, total",
-            "thp_split_pmd")
-    rows = []
-    for line in sec.splitlines():
-        if not line.startswith("| ") or line.startswith("| metric"):
-            continue
-        cells = [c.strip().replace("**", "") for c in line.strip("|").split("|")]
-        if cells[1:] == ["", "", ""]:
-            rows.append([cells[0] + ":", "", "", ""])
-        elif cells[0].startswith(keep):
-            rows.append(["  " + cells[0]] + [c.split(" (")[0] for c in cells[1:]])
-    rows.insert(0, ["", "base", "mayfail", "pin-aware"])
-    w = [max(len(r[i]) for r in rows) for i in range(4)]
-    table = "\n".join((r[0].ljust(w[0]) + "".join("  " + r[i].rjust(w[i]) for i in range(1, 4))).rstrip()
-                      for r in rows)
-    when = gen.group(1) if gen else "unknown date"
-    body = body.replace("@AB_COUNTS@", "From `make ab` of %s:\n\n%s" % (when, table))
-if "@SKIP_POLICY@" in body:
-    # Pinned folios met (skips) and pages scanned, per policy, from the
-    # published skip-policy results (docs/skip-policy*.md).
-    md = open(sys.argv[4]).read()
-    gen = re.search(r"on (\d{4}-\d\d-\d\d \d\d:\d\d UTC)", md)
-    cols = [("0 activate", "activate"), ("0 activate (again)", "again"),
-            ("1 keep", "keep"), ("2 swapbacked+activate", "sb+act")]
-    if "2 swapbacked+activate" not in md:
-        cols[3] = ("4 no-early-check", "no-early")
-    out = []
-    for sec in md.split("\n## ")[1:]:
-        title, rest = sec.split("\n", 1)
-        if not title.startswith("Request"):
-            continue
-        cells, skip_i, scan_i = {}, 2, 3
-        for line in rest.splitlines():
-            c = [x.strip() for x in line.strip("|").split("|")]
-            if c[:2] == ["backing", "policy"]:
-                skip_i = next(i for i, h in enumerate(c) if h in ("skips", "pinned met"))
-                scan_i = c.index("scanned")
-            elif len(c) > scan_i and c[skip_i].isdigit():
-                cells[(c[0], c[1])] = "%s/%s" % (c[skip_i], c[scan_i])
-        backings = list(dict.fromkeys(b for b, _ in cells))
-        rows = [["ask " + ("R/2" if "R/2" in title else "R")] + [h for _, h in cols]]
-        rows += [["  " + b] + [cells.get((b, k), "-") for k, _ in cols] for b in backings]
-        w = [max(len(r[i]) for r in rows) for i in range(len(cols) + 1)]
-        out.append("\n".join((r[0].ljust(w[0]) + "".join("  " + r[i].rjust(w[i]) for i in range(1, len(cols) + 1))).rstrip()
-                              for r in rows))
-    when = gen.group(1) if gen else "unknown date"
-    body = body.replace("@SKIP_POLICY@", "From `make skip-policy` of %s (skips/scanned, pages):\n\n%s"
-                        % (when, "\n\n".join(out)))
-text = open(path).read()
-text = text.replace("*** SUBJECT HERE ***", subject).replace("*** BLURB HERE ***", body)
-open(path, "w").write(text)
-PY
+	# Subject, body and the numbers of @AB_COUNTS@ / @SKIP_POLICY@ (scripts/report/cover.py).
+	report cover "$tmp/cover" "$cover" "$ab_json" "$sp_json"
 fi
 printf '%s\n' "$title" "" "$(sed '1,/^$/d' "$tmp/cover")" >"$tmp/cover.b4"
 

@@ -72,6 +72,15 @@ docs_name() {
 	echo "${1%.*}-$BASE.${1##*.}"
 }
 
+# report COMMAND ARGS...: the report pipeline, scripts/report (a Python
+# package, standard library only): the one parser of the guest's TAP and
+# run directories, and the one writer of the reports (summary JSON first,
+# Markdown, SVG and the cover letter's numbers rendered from it).
+# `report --help` lists its commands.
+report() {
+	PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}" python3 -m report "$@"
+}
+
 # check_arm ARM[+OVERLAY]: die unless ARM is a known arm and OVERLAY (if
 # any) a known overlay.
 check_arm() {

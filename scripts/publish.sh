@@ -3,7 +3,9 @@
 # docs/. Copies the result files of each complete job directory (default:
 # the last full `make ab` job of BASE, build/<base>/ab/last-full) into
 # docs/, under the names they already have there (docs_name in lib.sh:
-# ab-results-7.3.md, ab-results-6.12.md, ...).
+# ab-results-7.3.md, ab-results-6.12.md, ...): each report with the JSON
+# summary it was rendered from (ab-results-7.3.json, ...), which make
+# export reads for the cover letter.
 # A job is complete when its step wrote JOBDIR/complete (ab.sh does after
 # a full job whose arms all ran); a quick job is never published. Prints
 # what it copied; committing is up to you. JOBDIR may also be the
@@ -25,7 +27,8 @@ for j in "${jobs[@]}"; do
 done
 n=0
 for j in "${jobs[@]}"; do
-	for stem in ab-results.md ab-plot.svg i915-mock-results.md kvm-results.md skip-policy.md; do
+	for stem in ab-results.md ab-results.json ab-plot.svg i915-mock-results.md \
+		i915-mock-results.json kvm-results.md skip-policy.md skip-policy.json; do
 		f=$j/$(docs_name "$stem")
 		[ -e "$f" ] || continue
 		cp "$f" "$ROOT/docs/"

@@ -4,10 +4,12 @@
 # pin-aware+skip-policy of BASE (the series plus a debugfs knob,
 # patches/skip-policy, or patches/skip-policy/BASE for another base) once,
 # runs selftests/bench/skip_policy with every policy in that boot and
-# writes the report to build/<base>/skip-policy/skip-policy-BASE.md (OUT=
-# another file). Tracked docs change only when asked: --publish hands that
-# directory to scripts/publish.sh (not with QUICK=1 or OUT=). QUICK=1:
-# smaller region, fewer passes, build/<base>/skip-policy-quick/.
+# writes the report (scripts/report: skip-policy-BASE.json, and rendered
+# from it skip-policy-BASE.md) to build/<base>/skip-policy/ (OUT= another
+# .md file; its .json goes next to it). Tracked docs change only when
+# asked: --publish hands that directory to scripts/publish.sh (not with
+# QUICK=1 or OUT=). QUICK=1: smaller region, fewer passes,
+# build/<base>/skip-policy-quick/.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -38,8 +40,8 @@ step "skip-policy: $arm on $BASE, one boot, every policy (log: build/.../runs/$a
 GUEST_CMD=bench GUEST_ARGS=$args RUN_TAG=skip-policy TIMEOUT=${TIMEOUT:-2400} SWAP=${SWAP:-zram} \
 	"$ROOT/scripts/run.sh" "$arm" test >&2
 run=$(work_dir)/runs/$arm-test-skip-policy
-python3 "$ROOT/scripts/skip-policy-report.py" "$run" "$out" >/dev/null
-step "skip-policy: wrote ${out#"$ROOT"/}"
+report skip-policy --root "$ROOT" "$run" "$out"
+step "skip-policy: wrote ${out#"$ROOT"/} and its summary ${out%.md}.json"
 # A full run into the job directory is publishable (make publish JOB=...).
 [ -n "${QUICK:-}${OUT:-}" ] || touch "$job/complete"
 [ -z "$publish" ] || "$ROOT/scripts/publish.sh" "$job" >&2

@@ -45,14 +45,11 @@ if grep -a -n -E "$bad" "$console" >"$run/console.bad"; then
 	problems+=("kernel reported problems on the console ($(wc -l <"$run/console.bad") lines)")
 fi
 
-# The TAP: results.tsv, then one line per problem of the stream itself.
+# The TAP (scripts/report/tap.py, the one parser of the guest's TAP):
+# results.tsv and binaries.tsv, then one line per problem of the stream.
+need python3
 tsv=$run/results.tsv
-: >"$tsv"
-if [ -r "$tap" ]; then
-	while IFS= read -r p; do problems+=("$p"); done < <(tr -d '\r' <"$tap" | awk -v tsv="$tsv" -f "$ROOT/scripts/tap.awk")
-else
-	problems+=("no TAP output ($tap is missing)")
-fi
+while IFS= read -r p; do problems+=("$p"); done < <(report tap "$run")
 
 pass=0 fail=0 skip=0
 while IFS=$'\t' read -r st id why; do
@@ -66,11 +63,7 @@ while IFS=$'\t' read -r st id why; do
 		echo "FAIL $id # $why" ;;
 	esac
 done <"$tsv"
-# Per binary: BINARY<TAB>RESULTS<TAB>PASSED<TAB>FAILED<TAB>SKIPPED.
-awk -F'\t' '{ b = $2; sub(/\/.*/, "", b); if (!(b in n)) o[++k] = b; n[b]++; c[b, $1]++ }
-	END { for (i = 1; i <= k; i++) { b = o[i]
-		printf "%s\t%d\t%d\t%d\t%d\n", b, n[b], c[b, "pass"], c[b, "fail"], c[b, "skip"] } }' \
-	"$tsv" >"$run/binaries.tsv"
+# Per binary (binaries.tsv): BINARY<TAB>RESULTS<TAB>PASSED<TAB>FAILED<TAB>SKIPPED.
 while IFS=$'\t' read -r b n p f s; do
 	printf '%-4s %s: %d result(s): %d passed, %d failed, %d skipped\n' \
 		"$([ "$f" = 0 ] && echo ok || echo FAIL)" "$b" "$n" "$p" "$f" "$s"

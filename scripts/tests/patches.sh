@@ -240,9 +240,9 @@ for b in $BASES_ALL; do
 	[ "$b" != "$BASE_DEFAULT" ] || tag=pin-aware
 	cover=$(series_dir pin-aware)/cover-letter.txt
 	work=$(scripts/base-tree.sh)
-	if grep -q '@AB_COUNTS@' "$cover" && [ ! -r "docs/$(docs_name ab-results.md)" ]; then
+	if grep -q '@AB_COUNTS@' "$cover" && [ ! -r "docs/$(docs_name ab-results.json)" ]; then
 		if GIT_CONFIG_GLOBAL=$gc BUILD="$BUILD" scripts/export.sh pin-aware >"$T_LOG.out" 2>&1; then
-			t_fail "$tag: export succeeded without published results (docs/$(docs_name ab-results.md))"
+			t_fail "$tag: export succeeded without published results (docs/$(docs_name ab-results.json))"
 		elif grep -q "which base $b has not published yet" "$T_LOG.out"; then
 			t_ok "$tag: export refused: $(grep -m1 -o 'quotes .* yet' "$T_LOG.out")"
 		else

@@ -252,7 +252,9 @@ t_if "a binary that crashed after its results: the failure is its own" \
 
 # --- the skip-policy report from a canned v2 run ----------------------------
 # Two policies, two runs each, two passes: the tables, the keep/activate
-# ratio with its range over the runs, and the report only where asked.
+# ratio with its range over the runs, marked significant (the two runs of
+# each policy agree, the policies differ), the JSON summary next to the
+# Markdown, and the report only where asked.
 mkdir -p "$tmp/sp/deb-7.3.4/runs/sp"
 {
 	echo "# AB bench=policy stage=params region_mib=8 hot_mib=2 passes=2 seed=1 series=v2 skips_from=nr_pinned scan_from=proactive stat_refresh=yes"
@@ -266,10 +268,11 @@ mkdir -p "$tmp/sp/deb-7.3.4/runs/sp"
 	done
 } >"$tmp/sp/deb-7.3.4/runs/sp/results.tap"
 docs_fp=$(dir_fp docs)
-if python3 scripts/skip-policy-report.py "$tmp/sp/deb-7.3.4/runs/sp" "$tmp/sp/out.md" >/dev/null 2>"$T_LOG.err" &&
+if bash -c '. scripts/lib.sh; report skip-policy "$@"' _ "$tmp/sp/deb-7.3.4/runs/sp" "$tmp/sp/out.md" >/dev/null 2>"$T_LOG.err" &&
 	grep -q '^# Where skipped pinned folios go: measured on 7.3.4$' "$tmp/sp/out.md" &&
 	grep -q '^| shmem | 1 keep (again) | 4096 | 2.00 | 6000 |' "$tmp/sp/out.md" &&
-	grep -q '^| shmem | exact | 1.00..1.00 | 2.00..2.00 | 2.00 \[2.00..2.00\] |' "$tmp/sp/out.md"; then
+	grep -q '^| shmem | exact | 1.00..1.00 | 2.00..2.00 | 2.00 \[2.00..2.00\] \* |' "$tmp/sp/out.md" &&
+	grep -q '"kind": "skip-policy"' "$tmp/sp/out.json"; then
 	t_ok "skip-policy report: v2 tables and keep/activate ratios from a canned run"
 else
 	t_fail "skip-policy report from a canned run: $(head -c 300 "$T_LOG.err")"

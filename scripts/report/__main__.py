@@ -1,0 +1,143 @@
+"""python3 -m report COMMAND ...: the workbench's report pipeline.
+
+  tap RUNDIR              parse RUNDIR/results.tap for scripts/verdict.sh:
+                          write results.tsv and binaries.tsv, print the
+                          stream's problems, one a line
+  ab JOBDIR [--previous DIR] [--root DIR] [--json F] [--md F] [--svg F]
+                          summarise a make ab job into F (default
+                          JOBDIR/summary.json), render from it, print the
+                          tables
+  skip-policy RUNDIR OUT.md [--root DIR] [--date D]
+                          OUT.json and OUT.md of a make skip-policy run
+  i915 ROWS.tsv OUT.md --date D
+                          OUT.json and OUT.md of a make i915-mock job
+  render SUMMARY.json [--md F] [--svg F]
+                          render any summary again, from the JSON alone
+  suite ARM=RUNDIR...     the selftest matrix of scripts/ab-suite.sh
+  cover PATCH COVER AB.json SP.json
+                          fill the cover letter (scripts/export.sh)
+"""
+import argparse
+import json
+import os
+import re
+import sys
+
+from . import ab, cover, i915, skip_policy, tap
+from . import table as T
+
+
+def write(path, text):
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+_SCALARS = re.compile(r'\[\n\s*((?:(?:"(?:[^"\\\n]|\\.)*"|-?[0-9.eE+]+|null|true|false)'
+                      r'(?:,\n\s*)?)+)\n\s*\]')
+
+
+def dumps(s):
+    """JSON with one member a line, but a list of plain values on one line
+    (a row's cells, a boot's records stay readable and diffable)."""
+    text = json.dumps(s, indent=1)
+    return _SCALARS.sub(lambda m: "[" + re.sub(r",\n\s*", ", ", m.group(1)) + "]", text) + "\n"
+
+
+def write_json(path, s):
+    write(path, dumps(s))
+
+
+def stem_json(md):
+    return os.path.splitext(md)[0] + ".json"
+
+
+def render(s, md=None, svg=None):
+    kind = s.get("kind")
+    if kind == "ab":
+        if md:
+            write(md, ab.render_markdown(s, os.path.basename(svg or "ab-plot.svg")))
+        if svg:
+            write(svg, ab.render_svg(s))
+    elif kind == "skip-policy":
+        if md:
+            write(md, skip_policy.render_markdown(s))
+    elif kind == "i915-mock":
+        if md:
+            write(md, i915.render_markdown(s))
+    else:
+        sys.exit("report: unknown summary kind %r" % kind)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="report", description=__doc__.split("\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 epilog=__doc__.split("\n", 2)[2])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("tap")
+    p.add_argument("rundir")
+    p = sub.add_parser("ab")
+    p.add_argument("jobdir")
+    p.add_argument("--previous")
+    p.add_argument("--root", default="")
+    p.add_argument("--json")
+    p.add_argument("--md")
+    p.add_argument("--svg")
+    p.add_argument("--quiet", action="store_true")
+    p = sub.add_parser("skip-policy")
+    p.add_argument("rundir")
+    p.add_argument("md")
+    p.add_argument("--root", default="")
+    p.add_argument("--date")
+    p = sub.add_parser("i915")
+    p.add_argument("tsv")
+    p.add_argument("md")
+    p.add_argument("--date", required=True)
+    p = sub.add_parser("render")
+    p.add_argument("json")
+    p.add_argument("--md")
+    p.add_argument("--svg")
+    p = sub.add_parser("suite")
+    p.add_argument("runs", nargs="+", metavar="ARM=RUNDIR")
+    p = sub.add_parser("cover")
+    for a in ("patch", "cover", "ab_json", "sp_json"):
+        p.add_argument(a)
+    args = ap.parse_args(argv)
+
+    if args.cmd == "tap":
+        for prob in tap.write_verdict_files(args.rundir):
+            print(prob)
+    elif args.cmd == "ab":
+        s = ab.summarize(args.jobdir, args.previous, args.root)
+        write_json(args.json or os.path.join(args.jobdir, "summary.json"), s)
+        render(s, args.md, args.svg)
+        if not args.quiet:
+            print(ab.render_text(s))
+    elif args.cmd == "skip-policy":
+        s = skip_policy.summarize(args.rundir, args.root, args.date)
+        write_json(stem_json(args.md), s)
+        render(s, args.md)
+    elif args.cmd == "i915":
+        s = i915.summarize(args.tsv, args.date)
+        write_json(stem_json(args.md), s)
+        render(s, args.md)
+    elif args.cmd == "render":
+        with open(args.json) as f:
+            render(json.load(f), args.md, args.svg)
+    elif args.cmd == "suite":
+        arms = []
+        for spec in args.runs:
+            name, _, d = spec.partition("=")
+            a = ab.Arm.__new__(ab.Arm)
+            a.name, a.suite = name, tap.run_dir(d)
+            arms.append(a)
+        s = ab.suite_table(arms)
+        print("\n".join(ab.suite_markdown(s)) if s else "no selftest results")
+    elif args.cmd == "cover":
+        cover.fill(args.patch, args.cover, args.ab_json, args.sp_json)
+
+
+if __name__ == "__main__":
+    main()

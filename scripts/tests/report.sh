@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# report.sh: golden-file tests of the report pipeline (scripts/report).
+# Fixture job and run directories (scripts/tests/fixtures/report/: trimmed
+# copies of real guest output, paths made /ROOT/...) go through the CLI,
+# and what comes out must equal the expected files there byte for byte:
+# the TAP parse (results.tsv, binaries.tsv, problems), summary.json, the
+# Markdown and SVG of an A/B job (one boot per arm, and the same job with
+# repeated boots, two of them edited), the skip-policy and i915 reports,
+# the selftest table and the filled cover letter. Then properties that no
+# golden file shows by itself: rendering again from the JSON alone gives
+# the same files, the report marks significance only where repeats measure
+# a spread, and it never states both that a row repeats and that it moved.
+# UPDATE=1 rewrites the expected files (review the diff before committing).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+# shellcheck source=tlib.sh
+. scripts/tests/tlib.sh
+# shellcheck source=../lib.sh
+. scripts/lib.sh
+
+fx=scripts/tests/fixtures/report
+exp=$fx/expected
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$exp"
+
+# t_not NAME CMD...: a test that passes when CMD fails.
+t_not() {
+	local name=$1
+	shift
+	if "$@" >/dev/null 2>&1; then t_fail "$name"; else t_ok "$name"; fi
+}
+
+# golden NAME FILE: FILE must equal $exp/NAME.
+golden() {
+	if [ -n "${UPDATE:-}" ]; then
+		cp "$2" "$exp/$1"
+		t_ok "golden $1: updated"
+	elif [ ! -e "$exp/$1" ]; then
+		t_fail "golden $1: no expected file $exp/$1 (UPDATE=1 writes it)"
+	elif diff -u "$exp/$1" "$2" >"$tmp/diff"; then
+		t_ok "golden $1"
+	else
+		t_fail "golden $1: differs from $exp/$1 ($(grep -c '^[-+][^-+]' "$tmp/diff") lines):"
+		head -n 20 "$tmp/diff" | sed 's/^/     | /'
+	fi
+}
+
+# --- the TAP parser -----------------------------------------------------------
+cp -r "$fx/tap" "$tmp/tap"
+report tap "$tmp/tap" >"$tmp/tap/problems"
+for f in results.tsv binaries.tsv problems; do golden "tap.$f" "$tmp/tap/$f"; done
+
+# --- an A/B job, one boot per arm ---------------------------------------------
+cp -r "$fx/ab" "$tmp/ab"
+report ab --root /ROOT --md "$tmp/ab/ab-results.md" --svg "$tmp/ab/ab-plot.svg" "$tmp/ab" >"$tmp/ab/text"
+golden ab.summary.json "$tmp/ab/summary.json"
+golden ab-results.md "$tmp/ab/ab-results.md"
+golden ab-plot.svg "$tmp/ab/ab-plot.svg"
+golden ab.text "$tmp/ab/text"
+report render "$tmp/ab/summary.json" --md "$tmp/ab/again.md" --svg "$tmp/ab/ab-plot.svg.again"
+t_if "ab: the Markdown rendered again from summary.json alone is the same" \
+	cmp "$tmp/ab/ab-results.md" <(sed 's/ab-plot\.svg\.again/ab-plot.svg/g' "$tmp/ab/again.md")
+t_if "ab: the plot rendered again from summary.json alone is the same" \
+	cmp "$tmp/ab/ab-plot.svg" "$tmp/ab/ab-plot.svg.again"
+counts=$(sed -n '/^### Counts per reclaim pass/,/^### /p' "$tmp/ab/ab-results.md")
+t_if "ab: no repeat: the report says the spread is unknown" grep -q 'No repeat: spread unknown' <<<"$counts"
+t_not "ab: no repeat: no count marked significant" grep -q -E ' \* \||\*$' <<<"$counts"
+
+# --- the same job with a repeated boot of every arm -----------------------------
+# base.r2: swapcache pass 1 invalidated 2150 pages instead of 1024 (a move
+# seen between real jobs); mayfail.r2: identical; pin-aware.r2: anon pass 2
+# scanned 8 pages more.
+cp -r "$fx/ab" "$tmp/rep"
+for a in base mayfail pin-aware; do cp -r "$tmp/rep/$a" "$tmp/rep/$a.r2"; rm -rf "$tmp/rep/$a.r2/suite"; done
+sed -i 's/^\(# AB bench=counts type=swapcache pass=1 inval=\)1024 /\12150 /' "$tmp/rep/base.r2/results.tap"
+sed -i 's/^\(# AB bench=counts type=anon pass=2 .* scanned=\)3252 /\13260 /' "$tmp/rep/pin-aware.r2/results.tap"
+t_if "repeat fixture: both edits applied" \
+	grep -q 'type=swapcache pass=1 inval=2150 ' "$tmp/rep/base.r2/results.tap"
+t_if "repeat fixture: both edits applied (pin-aware)" \
+	grep -q 'type=anon pass=2 .* scanned=3260 ' "$tmp/rep/pin-aware.r2/results.tap"
+report ab --root /ROOT --quiet --md "$tmp/rep/ab-results.md" --svg "$tmp/rep/ab-plot.svg" "$tmp/rep"
+golden ab-repeat.summary.json "$tmp/rep/summary.json"
+golden ab-repeat.md "$tmp/rep/ab-results.md"
+row() { grep -m1 -A200 "^| \*\*$1\*\* |" "$tmp/rep/ab-results.md" | grep -m1 "^| $2 |"; }
+r=$(row "anon in swap cache" "pinned-range invalidations, total")
+t_if "repeat: base's swapcache invalidations moved between identical boots, said so ($r)" \
+	grep -q '^| pinned-range invalidations, total | 3190 / 4316 (moves) |' <<<"$r"
+t_if "repeat: pin-aware's 0 against base's 3190..4316 exceeds the spread: marked" \
+	grep -q '| 0 (-100.0%) \* |$' <<<"$r"
+t_not "repeat: mayfail's 3072 is inside base's spread (3190..4316): not marked" grep -q '| 3072 (-18.1%) \* |' <<<"$r"
+t_if "repeat: ... but shown with its change ($r)" grep -q '| 3072 (-18.1%) |' <<<"$r"
+r=$(row "private anon" "pages scanned, total")
+t_if "repeat: the move of pin-aware's anon scan between its boots is reported as such ($r)" \
+	grep -q '| 8557 / 8565 (moves) (-12.2%) \* |$' <<<"$r"
+t_if "repeat: Reproducibility names the base pass that moved" \
+	grep -q 'base: \*\*pinned-range counts differ\*\* (swapcache pass 1 inval)' "$tmp/rep/ab-results.md"
+t_if "repeat: the counts table says which arms repeated and which moved" \
+	grep -q 'rows repeated exactly for mayfail, pin-aware and moved for base' "$tmp/rep/ab-results.md"
+# The report must never claim both: that an arm's pinned-range rows
+# repeated exactly and, for the same comparison (identical boots of this
+# job, or the previous job), that they differ.
+contradictions() {
+	python3 - "$1" <<'PY'
+import re, sys
+md = open(sys.argv[1]).read()
+if "rows repeat exactly from job to job" in md:
+    print("an unconditional claim that the pinned-range rows repeat exactly")
+repro = md.split("## Reproducibility", 1)[1].split("\n## ", 1)[0]
+m = re.search(r"Job to job: (.*)", md)
+brief = m.group(1) if m else ""
+for clause, sentence in (("between the identical boots", "Identical boots of the same arm"),
+                         ("against the previous job", "compared with the previous job")):
+    said = re.search(re.escape(clause) + r"[^;(]*repeated exactly for ([a-z, -]+?)(?: and moved|;| \(|$)", brief)
+    part = [x for x in repro.split(". ") if sentence in x]
+    differ = re.findall(r"([a-z-]+): \*\*pinned-range counts differ", part[0]) if part else []
+    for arm in (said.group(1).split(", ") if said else []):
+        if arm in differ:
+            print("%s: %s repeated exactly, and the Reproducibility says it differs" % (clause, arm))
+PY
+}
+for f in "$tmp/ab/ab-results.md" "$tmp/rep/ab-results.md" docs/ab-results-*.md; do
+	c=$(contradictions "$f")
+	if [ -z "$c" ]; then
+		t_ok "${f#"$tmp"/}: no contradiction about the pinned-range rows"
+	else
+		t_fail "${f#"$tmp"/}: $c"
+	fi
+done
+# The check itself must see one: the old generator's sentence, put back.
+sed 's/Job to job: .*/The pinned-range rows repeat exactly from job to job./' "$tmp/rep/ab-results.md" >"$tmp/bad.md"
+t_if "the contradiction check catches the old unconditional claim" test -n "$(contradictions "$tmp/bad.md")"
+sed 's/rows repeated exactly for mayfail, pin-aware and moved for base/rows repeated exactly for base, mayfail, pin-aware/' "$tmp/rep/ab-results.md" >"$tmp/bad.md"
+t_if "the contradiction check catches 'repeated exactly' for an arm that moved" test -n "$(contradictions "$tmp/bad.md")"
+
+# --- the selftest table (scripts/ab-suite.sh) ------------------------------------
+report suite base="$fx/ab/base/suite" mayfail="$fx/ab/mayfail/suite" pin-aware="$fx/ab/pin-aware/suite" >"$tmp/suite"
+golden suite.md "$tmp/suite"
+
+# --- skip-policy ------------------------------------------------------------
+run=$fx/skip-policy/deb-7.3.4/runs/pin-aware+skip-policy-test-skip-policy
+report skip-policy --root /ROOT --date "2026-12-01 13:24 UTC" "$run" "$tmp/sp/skip-policy.md"
+golden skip-policy.json "$tmp/sp/skip-policy.json"
+golden skip-policy.md "$tmp/sp/skip-policy.md"
+report render "$tmp/sp/skip-policy.json" --md "$tmp/sp/again.md"
+t_if "skip-policy: rendered again from its JSON alone is the same" cmp "$tmp/sp/skip-policy.md" "$tmp/sp/again.md"
+
+# --- i915-mock -----------------------------------------------------------------
+report i915 --date "2026-11-26 05:09 UTC" "$fx/i915/rows.tsv" "$tmp/i915/i915-mock-results.md"
+golden i915.json "$tmp/i915/i915-mock-results.json"
+golden i915.md "$tmp/i915/i915-mock-results.md"
+
+# --- the cover letter ------------------------------------------------------------
+cp "$fx/cover/0000-cover-letter.patch" "$tmp/cover.patch"
+report cover "$tmp/cover.patch" "$fx/cover/cover-letter.txt" "$tmp/ab/summary.json" "$tmp/sp/skip-policy.json"
+golden cover.patch "$tmp/cover.patch"
+t_not "cover: no placeholder left" grep -q -E '@AB_COUNTS@|@SKIP_POLICY@|\*\*\* (SUBJECT|BLURB) HERE' "$tmp/cover.patch"
+t_summary
