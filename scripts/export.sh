@@ -87,6 +87,52 @@ need b4 git python3
 
 sdir=$(series_dir "$series")
 cover=$sdir/cover-letter.txt
+[ -r "$cover" ] || die "${cover#"$ROOT"/} is missing: every exported series needs a cover letter (first line: its subject)"
+# The subject's brackets: prefixes (RFC, ...) and the revision.
+subj_line=$(sed -n '1s/^Subject: *//p' "$cover")
+[[ "$subj_line" =~ ^\[([^]]*)\]\ +(.+)$ ]] || die "${cover#"$ROOT"/}: the first line must be 'Subject: [RFC PATCH v2 0/N] title', not '$(head -n1 "$cover")'"
+title=${BASH_REMATCH[2]}
+rev=1 prefixes=()
+for w in ${BASH_REMATCH[1]}; do
+	case "$w" in
+	PATCH | [0-9]*/[0-9]*) ;;
+	v[0-9]*) rev=${w#v} ;;
+	*) prefixes+=("$w") ;;
+	esac
+done
+rev=${rev_opt:-$rev}
+if [ "$rev" -gt 1 ] && ! grep -q -i -E "^Changes (since v$((rev - 1))|in v$rev)" "$cover"; then
+	die "${cover#"$ROOT"/} has no changelog for v$rev: add a 'Changes since v$((rev - 1))' section"
+fi
+recips=$sdir/recipients.txt
+[ -r "$recips" ] || recips=$ROOT/patches/$series/recipients.txt
+[ -r "$recips" ] || die "no recipients list for $series (patches/$series/recipients.txt: To:/Cc: lines beyond get_maintainer.pl)"
+bad=$(grep -v -E '^(#.*|)$|^(To|Cc): [^<>]*<?[^<>@[:space:]]+@[^<>@[:space:]]+>?$' "$recips" | head -n1 || true)
+[ -z "$bad" ] || die "${recips#"$ROOT"/}: not a 'To: Name <addr>' / 'Cc: Name <addr>' / '# comment' line: $bad"
+cid_file=$ROOT/patches/$series/b4-change-id
+change_id=
+if [ -r "$cid_file" ]; then
+	change_id=$(head -n1 "$cid_file")
+	[[ "$change_id" =~ ^[0-9]{8}-[a-z0-9_-]+-[0-9a-f]{12}$ ]] || die "${cid_file#"$ROOT"/}: '$change_id' is not a b4 change-id (YYYYMMDD-name-12hex)"
+fi
+
+# The base: base-commit: only for a commit that exists upstream. A Debian
+# tarball unpacked and committed here (the default) is no such commit.
+load_pin
+if [ -n "${KSRC:-}" ]; then
+	khead=$(git -C "$KSRC" rev-parse -q --verify 'HEAD^{commit}' 2>/dev/null) || die "KSRC=$KSRC is not a git tree with a commit"
+	if ! git -C "$KSRC" rev-parse -q --verify "$khead^" >/dev/null ||
+		[ "$(git -C "$KSRC" log -1 --format=%ce "$khead")" = "$PROJECT_IDENT_EMAIL" ]; then
+		die "KSRC=$KSRC: HEAD $khead is a root commit or one of this project's, not an upstream commit: its base-commit: would resolve nowhere. Export from an upstream clone (e.g. stable/linux.git at tag v$BASE_KERNEL_VERSION) or without KSRC (the posting then says it is based on the Debian tree)"
+	fi
+	base_desc=$(git -C "$KSRC" describe --tags --exact-match "$khead" 2>/dev/null ||
+		git -C "$KSRC" log -1 --format='%h ("%s")' "$khead")
+	base_line="base-commit: $khead"
+else
+	base_desc="v$BASE_KERNEL_VERSION as Debian ships it ($BASE_PACKAGE $BASE_PACKAGE_VERSION)"
+	base_line="Based on $base_desc, which is not an upstream commit: no base-commit."
+fi
+
 # The published results of BASE that the placeholders take their numbers
 # from: the JSON summaries that make publish puts next to the reports.
 ab_json=$ROOT/docs/$(docs_name ab-results.json) sp_json=$ROOT/docs/$(docs_name skip-policy.json)
