@@ -28,7 +28,7 @@ done
 n=0
 for j in "${jobs[@]}"; do
 	for stem in ab-results.md ab-results.json ab-plot.svg i915-mock-results.md \
-		i915-mock-results.json kvm-results.md skip-policy.md skip-policy.json; do
+		i915-mock-results.json kvm-results.md kvm-results.json skip-policy.md skip-policy.json; do
 		f=$j/$(docs_name "$stem")
 		[ -e "$f" ] || continue
 		cp "$f" "$ROOT/docs/"

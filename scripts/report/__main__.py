@@ -11,6 +11,8 @@
                           OUT.json and OUT.md of a make skip-policy run
   i915 ROWS.tsv OUT.md --date D
                           OUT.json and OUT.md of a make i915-mock job
+  kvm OUT.md --date D ARM=RUNDIR...
+                          OUT.json and OUT.md of a make kvm job
   render SUMMARY.json [--md F] [--svg F]
                           render any summary again, from the JSON alone
   suite ARM=RUNDIR...     the selftest matrix of scripts/ab-suite.sh
@@ -23,7 +25,7 @@ import os
 import re
 import sys
 
-from . import ab, cover, i915, skip_policy, tap
+from . import ab, cover, i915, kvm, skip_policy, tap
 from . import table as T
 
 
@@ -67,6 +69,9 @@ def render(s, md=None, svg=None):
     elif kind == "i915-mock":
         if md:
             write(md, i915.render_markdown(s))
+    elif kind == "kvm":
+        if md:
+            write(md, kvm.render_markdown(s))
     else:
         sys.exit("report: unknown summary kind %r" % kind)
 
@@ -95,6 +100,10 @@ def main(argv=None):
     p.add_argument("tsv")
     p.add_argument("md")
     p.add_argument("--date", required=True)
+    p = sub.add_parser("kvm")
+    p.add_argument("md")
+    p.add_argument("--date", required=True)
+    p.add_argument("runs", nargs="+", metavar="ARM=RUNDIR")
     p = sub.add_parser("render")
     p.add_argument("json")
     p.add_argument("--md")
@@ -121,6 +130,10 @@ def main(argv=None):
         render(s, args.md)
     elif args.cmd == "i915":
         s = i915.summarize(args.tsv, args.date)
+        write_json(stem_json(args.md), s)
+        render(s, args.md)
+    elif args.cmd == "kvm":
+        s = kvm.summarize([spec.partition("=")[::2] for spec in args.runs], args.date)
         write_json(stem_json(args.md), s)
         render(s, args.md)
     elif args.cmd == "render":

@@ -5,7 +5,7 @@
 # and what comes out must equal the expected files there byte for byte:
 # the TAP parse (results.tsv, binaries.tsv, problems), summary.json, the
 # Markdown and SVG of an A/B job (one boot per arm, and the same job with
-# repeated boots, two of them edited), the skip-policy and i915 reports,
+# repeated boots, two of them edited), the skip-policy, i915 and kvm reports,
 # the selftest table and the filled cover letter. Then properties that no
 # golden file shows by itself: rendering again from the JSON alone gives
 # the same files, the report marks significance only where repeats measure
@@ -144,6 +144,13 @@ golden skip-policy.json "$tmp/sp/skip-policy.json"
 golden skip-policy.md "$tmp/sp/skip-policy.md"
 report render "$tmp/sp/skip-policy.json" --md "$tmp/sp/again.md"
 t_if "skip-policy: rendered again from its JSON alone is the same" cmp "$tmp/sp/skip-policy.md" "$tmp/sp/again.md"
+
+# --- make kvm: KVM guest memory, two arms ------------------------------------
+mkdir -p "$tmp/kvm"
+report kvm --date "2026-12-01 15:20 UTC" "$tmp/kvm/kvm-results.md" \
+	base="$fx/kvm/base" pin-aware="$fx/kvm/pin-aware"
+golden kvm.json "$tmp/kvm/kvm-results.json"
+golden kvm.md "$tmp/kvm/kvm-results.md"
 
 # --- i915-mock -----------------------------------------------------------------
 report i915 --date "2026-11-26 05:09 UTC" "$fx/i915/rows.tsv" "$tmp/i915/i915-mock-results.md"
