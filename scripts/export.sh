@@ -136,7 +136,8 @@ fi
 # The published results of BASE that the placeholders take their numbers
 # from: the JSON summaries that make publish puts next to the reports.
 ab_json=$ROOT/docs/$(docs_name ab-results.json) sp_json=$ROOT/docs/$(docs_name skip-policy.json)
-for ph in "@AB_COUNTS@ $ab_json make ab" "@SKIP_POLICY@ $sp_json make skip-policy"; do
+kvm_json=$ROOT/docs/$(docs_name kvm-results.json)
+for ph in "@AB_COUNTS@ $ab_json make ab" "@SKIP_POLICY@ $sp_json make skip-policy" "@KVM_COUNTS@ $kvm_json make kvm"; do
 	read -r tag file job <<<"$ph"
 	! grep -q "$tag" "$cover" 2>/dev/null || [ -r "$file" ] ||
 		die "${cover#"$ROOT"/} quotes $tag from ${file#"$ROOT"/}, which base $BASE has not published yet (run: $job BASE=$BASE, then make publish BASE=$BASE)"
@@ -182,8 +183,8 @@ done
 # below from docs/ (it fills "*** SUBJECT HERE ***" and "*** BLURB HERE ***").
 printf '*** SUBJECT HERE ***\n\n*** BLURB HERE ***\n' >"$tmp/cover"
 if [ -r "$cover" ]; then
-	# Subject, body and the numbers of @AB_COUNTS@ / @SKIP_POLICY@ (scripts/report/cover.py).
-	report cover "$tmp/cover" "$cover" "$ab_json" "$sp_json"
+	# Subject, body and the numbers of @AB_COUNTS@ / @SKIP_POLICY@ / @KVM_COUNTS@ (scripts/report/cover.py).
+	report cover "$tmp/cover" "$cover" "$ab_json" "$sp_json" "$kvm_json"
 fi
 printf '%s\n' "$title" "" "$(sed '1,/^$/d' "$tmp/cover")" >"$tmp/cover.b4"
 

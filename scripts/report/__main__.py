@@ -16,7 +16,7 @@
   render SUMMARY.json [--md F] [--svg F]
                           render any summary again, from the JSON alone
   suite ARM=RUNDIR...     the selftest matrix of scripts/ab-suite.sh
-  cover PATCH COVER AB.json SP.json
+  cover PATCH COVER AB.json SP.json [KVM.json]
                           fill the cover letter (scripts/export.sh)
 """
 import argparse
@@ -113,6 +113,7 @@ def main(argv=None):
     p = sub.add_parser("cover")
     for a in ("patch", "cover", "ab_json", "sp_json"):
         p.add_argument(a)
+    p.add_argument("kvm_json", nargs="?")
     args = ap.parse_args(argv)
 
     if args.cmd == "tap":
@@ -149,7 +150,7 @@ def main(argv=None):
         s = ab.suite_table(arms)
         print("\n".join(ab.suite_markdown(s)) if s else "no selftest results")
     elif args.cmd == "cover":
-        cover.fill(args.patch, args.cover, args.ab_json, args.sp_json)
+        cover.fill(args.patch, args.cover, args.ab_json, args.sp_json, args.kvm_json)
 
 
 if __name__ == "__main__":

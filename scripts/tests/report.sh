@@ -82,7 +82,13 @@ t_if "repeat fixture: both edits applied (pin-aware)" \
 report ab --root /ROOT --quiet --md "$tmp/rep/ab-results.md" --svg "$tmp/rep/ab-plot.svg" "$tmp/rep"
 golden ab-repeat.summary.json "$tmp/rep/summary.json"
 golden ab-repeat.md "$tmp/rep/ab-results.md"
-row() { grep -m1 -A200 "^| \*\*$1\*\* |" "$tmp/rep/ab-results.md" | grep -m1 "^| $2 |"; }
+# row SECTION LABEL: the first LABEL row after the SECTION row (awk reads
+# the whole file: a grep that exits early would SIGPIPE the one before it).
+row() {
+	awk -v sec="| **$1** |" -v lab="| $2 |" '
+		index($0, sec) == 1 { in_sec = 1 }
+		in_sec && index($0, lab) == 1 { print; exit }' "$tmp/rep/ab-results.md"
+}
 r=$(row "anon in swap cache" "pinned-range invalidations, total")
 t_if "repeat: base's swapcache invalidations moved between identical boots, said so ($r)" \
 	grep -q '^| pinned-range invalidations, total | 3190 / 4316 (moves) |' <<<"$r"
