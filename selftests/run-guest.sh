@@ -61,7 +61,7 @@ hmm-tests|300|hmm-tests -T benchmark_thp_migration
 madv_populate|120|madv_populate
 mlock2-tests|120|mlock2-tests
 ksm_functional_tests|300|ksm_functional_tests
-uffd-unit-tests|300|uffd-unit-tests
+uffd-unit-tests|600|uffd-unit-tests
 migration|120|migration
 khugepaged|600|khugepaged
 split_huge_page_test|300|split_huge_page_test
