@@ -114,6 +114,17 @@ def main():
       "tree's own `tools/testing/selftests/mm` sources, unmodified (`UPSTREAM` and `UPSTREAM_ORACLE` in "
       "`selftests/Makefile`), run by `selftests/run-guest.sh` in the workbench guest.")
     w("")
+    rel = []
+    for r in runs:
+        d = r["dir"].resolve()
+        try:
+            d = d.relative_to(ROOT)
+        except ValueError:
+            pass
+        rel.append(str(d))
+    w("Regenerate: `scripts/reliability-report.py -o docs/reliability.md " + " ".join(rel) + "`"
+      + (" (with the `--cmd` lines below)" if a.cmd else "") + ".")
+    w("")
     if a.cmd:
         w("Commands:")
         w("")
@@ -122,12 +133,7 @@ def main():
         w("")
     w("| arm | run directory | results written | whole suite (verdict.sh summary) |")
     w("|---|---|---|---|")
-    for r in runs:
-        d = r["dir"].resolve()
-        try:
-            d = d.relative_to(ROOT)
-        except ValueError:
-            pass
+    for r, d in zip(runs, rel):
         w(f"| {r['arm']} | `{d}` | {r['stamp']} | {r['summary']} |")
     w("")
     w("Cells: results of the binary's own TAP (one per subtest; a binary without subtests counts once) "
