@@ -102,7 +102,9 @@ def main():
         sys.exit("no run with results.tsv")
     ups = set(upstream_binaries())
     tests = [(n, b, c) for n, b, c in suite_tests() if b in ups]
-    arms = [r["arm"] for r in runs]
+    # Columns are runs, named by their directory (ARM-VARIANT[-TAG]): one
+    # arm may appear twice (another MEM, another tag).
+    arms = [r["dir"].name for r in runs]
 
     out = []
     w = out.append
@@ -141,20 +143,20 @@ def main():
     w("")
     w("| test | command | " + " | ".join(arms) + " |")
     w("|---|---|" + "---|" * len(arms))
-    totals = {r["arm"]: Counter() for r in runs}
+    totals = {r["dir"].name: Counter() for r in runs}
     findings = []
     for name, _, cmd in tests:
         cells = []
         for r in runs:
             rows = of_test(r, name)
-            totals[r["arm"]].update(x[0] for x in rows)
+            totals[r["dir"].name].update(x[0] for x in rows)
             cells.append(cell(rows, r["times"].get(name)))
         w(f"| {name} | `{cmd}` | " + " | ".join(cells) + " |")
     w("")
     w("Totals over these tests: " + "; ".join(
         f"{arm} {t['pass']} passed, {t['fail']} failed, {t['skip']} skipped" for arm, t in totals.items()) + ".")
     w("")
-    secs = {r["arm"]: sum(r["times"].get(n, 0) for n, _, _ in tests) for r in runs}
+    secs = {r["dir"].name: sum(r["times"].get(n, 0) for n, _, _ in tests) for r in runs}
     w("Guest time of these tests: " + "; ".join(f"{arm} {s} s" for arm, s in secs.items()) + ".")
     w("")
 
@@ -168,7 +170,7 @@ def main():
             for n, _, _ in tests:
                 for st, ident, why in of_test(r, n):
                     if st == "fail" and bstat.get(ident) == "pass":
-                        findings.append((r["arm"], ident, why))
+                        findings.append((r["dir"].name, ident, why))
     w("## Passes on base, fails on another arm")
     w("")
     if findings:
@@ -185,7 +187,7 @@ def main():
             for st, ident, why in of_test(r, n):
                 if st == "fail":
                     anyf = True
-                    w(f"- {r['arm']}: `{ident}`: {why}")
+                    w(f"- {r['dir'].name}: `{ident}`: {why}")
     if not anyf:
         w("None.")
     w("")

@@ -293,8 +293,8 @@ docs_fp=$(dir_fp docs)
 if python3 scripts/reliability-report.py -o "$tmp/rel.md" "$rb" "$rp" 2>"$T_LOG.err" &&
 	grep -qF '| cow | `cow` | pass 2 of 2, 5 s | **FAIL** 1 of 2 (pass 1, skip 0), 7 s |' "$tmp/rel.md" &&
 	grep -qF '| migration | `migration` | skip: NUMA not available, 1 s | skip: NUMA not available, 1 s |' "$tmp/rel.md" &&
-	grep -qF -- '- pin-aware: `cow/b`' "$tmp/rel.md" &&
-	grep -qF 'Totals over these tests: base 2 passed, 0 failed, 1 skipped; pin-aware 1 passed, 1 failed, 1 skipped.' "$tmp/rel.md"; then
+	grep -qF -- '- rel-pa: `cow/b`' "$tmp/rel.md" &&
+	grep -qF 'Totals over these tests: rel-base 2 passed, 0 failed, 1 skipped; rel-pa 1 passed, 1 failed, 1 skipped.' "$tmp/rel.md"; then
 	t_ok "reliability report: cells, the base-pass/arm-fail finding, skip reasons, totals from canned runs"
 else
 	t_fail "reliability report from canned runs: $(head -c 300 "$T_LOG.err")"
