@@ -290,6 +290,7 @@ rp=$(canned rel-pa 0 "[    2.0] ok" "TAP version 13" "# arm=pin-aware kernel=7.3
 scripts/verdict.sh "$rb" >/dev/null 2>&1 || true
 scripts/verdict.sh "$rp" >/dev/null 2>&1 || true
 docs_fp=$(dir_fp docs)
+# shellcheck disable=SC2016 # backquotes are Markdown here, not expansions
 if python3 scripts/reliability-report.py -o "$tmp/rel.md" "$rb" "$rp" 2>"$T_LOG.err" &&
 	grep -qF '| cow | `cow` | pass 2 of 2, 5 s | **FAIL** 1 of 2 (pass 1, skip 0), 7 s |' "$tmp/rel.md" &&
 	grep -qF '| migration | `migration` | skip: NUMA not available, 1 s | skip: NUMA not available, 1 s |' "$tmp/rel.md" &&
