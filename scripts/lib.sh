@@ -194,6 +194,7 @@ run_logged() {
 #   debootstrap: scripts/tests/fresh-machine.sh
 #   libpython3.11-dev: spatch's python rules dlopen libpython3.11.so
 #   b4: scripts/export.sh (b4 prep, b4 send -o: the posting of a series)
+#   libnuma-dev: the static libnuma.a of the upstream migration test
 DEPS=(make:make gcc:gcc git:git flex:flex bison:bison bc:bc rsync:rsync perl:/usr/bin/cpan
 	libelf-dev:/usr/include/gelf.h libssl-dev:/usr/include/openssl/ssl.h
 	ccache:ccache cpio:cpio xz-utils:xz file:file kmod:depmod
@@ -204,7 +205,8 @@ DEPS=(make:make gcc:gcc git:git flex:flex bison:bison bc:bc rsync:rsync perl:/us
 	libpython3.11-dev:/usr/lib/x86_64-linux-gnu/libpython3.11.so
 	libc6-dev:/usr/lib/x86_64-linux-gnu/libc.a
 	liburing-dev:/usr/lib/x86_64-linux-gnu/liburing.a debootstrap:debootstrap
-	b4:b4)
+	b4:b4
+	libnuma-dev:/usr/lib/x86_64-linux-gnu/libnuma.a)
 
 # need PACKAGE...: need_cmds for these packages of DEPS.
 need() {

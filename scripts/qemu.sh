@@ -2,7 +2,7 @@
 # qemu.sh BZIMAGE INITRAMFS RUNDIR [KERNEL-ARGS...]: boot once under a hard
 # timeout. ttyS0 (kernel console) -> RUNDIR/console.log, ttyS1 (the suite's
 # TAP) -> RUNDIR/results.tap. Exit status: QEMU's, or 124 on timeout.
-# Environment: MEM (1G), SMP (2), TIMEOUT (seconds, 900), SWAP
+# Environment: MEM (1G), SMP (2), TIMEOUT (seconds, 1800), SWAP
 # (virtio|zram|none, default virtio), SWAP_SIZE (1G), ACCEL (tcg|kvm),
 # NUMA (none|tiers, default none; tiers: MEM split in two ACPI NUMA nodes,
 # node 1 CPU-less and, per HMAT, 4x the latency and 1/5 the bandwidth of
@@ -20,7 +20,7 @@ shift 3
 [ -r "$initrd" ] || die "no initramfs at $initrd"
 need qemu-system-x86
 
-mem=${MEM:-1G} smp=${SMP:-2} timeout=${TIMEOUT:-900} swap=${SWAP:-virtio}
+mem=${MEM:-1G} smp=${SMP:-2} timeout=${TIMEOUT:-1800} swap=${SWAP:-virtio}
 accel=${ACCEL:-tcg} numa=${NUMA:-none}
 case "$numa" in none | tiers) ;; *) die "NUMA=$numa: use none or tiers" ;; esac
 case "$swap" in virtio | zram | none) ;; *) die "SWAP=$swap: use virtio, zram or none" ;; esac

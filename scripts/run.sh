@@ -60,7 +60,7 @@ if [ "$cmd" = i915-mock ]; then
 fi
 initrd=$(MODULES_DIR="$mods" MODULES_TREE="$tree" "$ROOT/scripts/initramfs.sh" "$arm" "$variant")
 
-step "$arm/$variant: booting (cmd=$cmd, mem=${MEM:-1G}, swap=${SWAP:-virtio}, numa=${NUMA:-none}${LRU_GEN:+, lru_gen=$LRU_GEN}, timeout=${TIMEOUT:-900}s)"
+step "$arm/$variant: booting (cmd=$cmd, mem=${MEM:-1G}, swap=${SWAP:-virtio}, numa=${NUMA:-none}${LRU_GEN:+, lru_gen=$LRU_GEN}, timeout=${TIMEOUT:-1800}s)"
 "$ROOT/scripts/qemu.sh" "$out/arch/x86/boot/bzImage" "$initrd" "$run" \
 	"workbench.arm=${EXPECT_ARM:-$arm}" "workbench.cmd=$cmd" ${GUEST_ARGS:+"workbench.args=$GUEST_ARGS"} \
 	${LRU_GEN:+"workbench.lru_gen=$LRU_GEN"} "${kargs[@]}" || true

@@ -280,6 +280,32 @@ else
 fi
 expect_same "skip-policy report: docs/ untouched" "$docs_fp" "$(dir_fp docs)"
 
+# --- the upstream-oracle report (scripts/reliability-report.py) -------------
+# Two canned runs judged by verdict.sh: base passes cow's two subtests, the
+# other arm fails one, which the report must name as a finding; a skip
+# keeps its reason; the guest times come from run-guest.sh's "# time" lines.
+rb=$(canned rel-base 0 "[    2.0] ok" "TAP version 13" "# arm=base kernel=7.3.4" "1..2" "# 1..2" \
+	"# ok 1 base:a" "# ok 2 base:b" "# time cow=5" "ok 1 base:cow" "# time migration=1" \
+	"ok 2 base:migration # SKIP NUMA not available" "WORKBENCH-END rc=0")
+rp=$(canned rel-pa 0 "[    2.0] ok" "TAP version 13" "# arm=pin-aware kernel=7.3.4" "1..2" "# 1..2" \
+	"# ok 1 pin-aware:a" "# not ok 2 pin-aware:b" "# time cow=7" "not ok 1 pin-aware:cow # exit=1" \
+	"# time migration=1" "ok 2 pin-aware:migration # SKIP NUMA not available" "WORKBENCH-END rc=1")
+scripts/verdict.sh "$rb" >/dev/null 2>&1 || true
+scripts/verdict.sh "$rp" >/dev/null 2>&1 || true
+docs_fp=$(dir_fp docs)
+# shellcheck disable=SC2016 # backquotes are Markdown here, not expansions
+if python3 scripts/reliability-report.py -o "$tmp/rel.md" "$rb" "$rp" 2>"$T_LOG.err" &&
+	grep -qF '| cow | `cow` | pass 2 of 2, 5 s | **FAIL** 1 of 2 (pass 1, skip 0), 7 s |' "$tmp/rel.md" &&
+	grep -qF '| migration | `migration` | skip: NUMA not available, 1 s | skip: NUMA not available, 1 s |' "$tmp/rel.md" &&
+	grep -qF -- '- rel-pa: `cow/b`' "$tmp/rel.md" &&
+	grep -qF 'Totals over these tests: rel-base 2 passed, 0 failed, 1 skipped; rel-pa 1 passed, 1 failed, 1 skipped.' "$tmp/rel.md"; then
+	t_ok "reliability report: cells, the base-pass/arm-fail finding, skip reasons, totals from canned runs"
+else
+	t_fail "reliability report from canned runs: $(head -c 300 "$T_LOG.err")"
+	grep -E '^\| (cow|migration) |^- ' "$tmp/rel.md" 2>/dev/null | head -n 8
+fi
+expect_same "reliability report: docs/ untouched" "$docs_fp" "$(dir_fp docs)"
+
 # --- make check's own judgement of a check (scripts/check-one.sh) -----------
 expect_error "an unexpected skip fails make check" "unexpected skip foo \\(missing liburing-dev\\)" \
 	scripts/check-one.sh check-test bash -c 'echo "SKIP foo # missing liburing-dev"; echo "1 passed, 0 failed, 1 skipped"'
