@@ -19,13 +19,8 @@
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-IFS=, read -r -a list <<<"${1:-${ARMS:-${ARMS_ALL// /,}}}"
-[ "${#list[@]}" -gt 0 ] || die "no arms given: i915-mock.sh [ARMS] (comma separated: $ARMS_ALL)"
-for a in "${list[@]}"; do
-	case "$a" in *+*) die "i915-mock.sh takes plain arms ($ARMS_ALL), not '$a'" ;; esac
-	check_arm "$a"
-done
-[ -z "${EXPECT_ARM:-}" ] || check_arm "$EXPECT_ARM"
+plain_arms i915-mock.sh "${1:-${ARMS:-}}"
+list=("${LIST[@]}")
 
 expectation() {
 	case "$1" in

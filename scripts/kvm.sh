@@ -14,13 +14,8 @@
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-IFS=, read -r -a list <<<"${1:-${ARMS_ALL// /,}}"
-[ "${#list[@]}" -gt 0 ] || die "no arms given: kvm.sh [ARMS] (comma separated: $ARMS_ALL)"
-for a in "${list[@]}"; do
-	case "$a" in *+*) die "kvm.sh takes plain arms ($ARMS_ALL), not '$a'" ;; esac
-	check_arm "$a"
-done
-[ -z "${EXPECT_ARM:-}" ] || check_arm "$EXPECT_ARM"
+plain_arms kvm.sh "${1:-}"
+list=("${LIST[@]}")
 
 out=${OUT:-$(work_dir)/kvm/$(docs_name kvm-results.md)}
 mkdir -p "$(dirname "$out")"

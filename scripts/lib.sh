@@ -81,6 +81,20 @@ report() {
 	PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}" python3 -m report "$@"
 }
 
+# plain_arms SCRIPT [ARMS]: the comma-separated plain arms of ARMS (default
+# every arm) into the array LIST, each checked; an overlay arm, an unknown
+# arm or an empty list dies naming SCRIPT. EXPECT_ARM, if set, is checked too.
+plain_arms() {
+	local script=$1 a
+	IFS=, read -r -a LIST <<<"${2:-${ARMS_ALL// /,}}"
+	[ "${#LIST[@]}" -gt 0 ] || die "no arms given: $script [ARMS] (comma separated: $ARMS_ALL)"
+	for a in "${LIST[@]}"; do
+		case "$a" in *+*) die "$script takes plain arms ($ARMS_ALL), not '$a'" ;; esac
+		check_arm "$a"
+	done
+	[ -z "${EXPECT_ARM:-}" ] || check_arm "$EXPECT_ARM"
+}
+
 # check_arm ARM[+OVERLAY]: die unless ARM is a known arm and OVERLAY (if
 # any) a known overlay.
 check_arm() {

@@ -47,6 +47,9 @@ expect_error "unknown arm (make ab)" "unknown arm 'nosuch'" scripts/ab.sh base,n
 expect_error "unknown overlay" "unknown overlay 'foo' in arm 'base\\+foo' \\(known overlays: i915-mock skip-policy test_hmm-fix\\)" scripts/arm.sh base+foo
 expect_error "unknown arm (make i915-mock)" "unknown arm 'nosuch'" scripts/i915-mock.sh base,nosuch
 expect_error "make i915-mock takes plain arms" "takes plain arms .*not 'base\\+i915-mock'" scripts/i915-mock.sh base+i915-mock
+expect_error "unknown arm (make kvm)" "unknown arm 'nosuch'" scripts/kvm.sh base,nosuch
+expect_error "make kvm takes plain arms" "kvm.sh takes plain arms .*not 'pin-aware\\+skip-policy'" scripts/kvm.sh pin-aware+skip-policy
+expect_error "make kvm: unknown EXPECT_ARM" "unknown arm 'nosuch'" env EXPECT_ARM=nosuch scripts/kvm.sh base
 expect_error "unknown guest command" "GUEST_CMD=nosuch: use suite" env GUEST_CMD=nosuch scripts/run.sh base
 expect_error "skip-policy.sh: unknown option" "usage: skip-policy.sh \[--publish\]" scripts/skip-policy.sh --nosuch
 expect_error "skip-policy.sh: --publish of a quick run" "error: --publish copies the full run's report to docs/: not with QUICK=1" \
