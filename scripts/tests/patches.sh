@@ -141,7 +141,10 @@ mail_hdr() {
 mail_addrs() { mail_hdr "$1" "$2" | grep -o -E '[^<>, "]+@[^<>, "]+' | LC_ALL=C sort -u || true; }
 # diff_of FILE: the diff of a mail or a format-patch file (up to the first
 # empty line or signature: no diff line is empty).
-diff_of() { awk '/^diff --git /{ d = 1 } d && ($0 == "" || $0 == "-- ") { exit } d { print }' "$1"; }
+# diff_of FILE: the diff of a patch or mail, without its "index" lines,
+# whose blob abbreviations follow the size of the repository that wrote
+# them (9 digits in a used base tree, 7 in a fresh one).
+diff_of() { awk '/^diff --git /{ d = 1 } d && ($0 == "" || $0 == "-- ") { exit } d && !/^index [0-9a-f]+\.\.[0-9a-f]+/ { print }' "$1"; }
 
 # kdoc_warnings REV:PATH: the kernel-doc -none -Wall warnings of that file
 # (none for a file that does not exist), without line numbers.
