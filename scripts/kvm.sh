@@ -15,15 +15,14 @@
 . "$(dirname "$0")/lib.sh"
 
 plain_arms kvm.sh "${1:-}"
-list=("${LIST[@]}")
 
 out=${OUT:-$(work_dir)/kvm/$(docs_name kvm-results.md)}
 mkdir -p "$(dirname "$out")"
 passed=0 failed=0 summary=() runs=()
 i=0
-for a in "${list[@]}"; do
+for a in "${LIST[@]}"; do
 	i=$((i + 1))
-	step "kvm: [$i/${#list[@]}] $a: kvm variant build (reused if unchanged), boot, kvm_pin_reclaim"
+	step "kvm: [$i/${#LIST[@]}] $a: kvm variant build (reused if unchanged), boot, kvm_pin_reclaim"
 	run=$(work_dir)/runs/$a-kvm-kvm
 	rc=0
 	GUEST_CMD=suite GUEST_ARGS=kvm_pin_reclaim RUN_TAG=kvm SWAP=virtio TIMEOUT=${TIMEOUT:-1200} \
