@@ -5,7 +5,11 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
 ARMS_ALL="base mayfail pin-aware"
-VARIANTS_ALL="test debug i915 numa mglru kvm"
+VARIANTS_ALL="test debug i915 numa mglru kvm ab"
+# The config variant of make ab, make kvm and the KVM negative control
+# (scripts/configs/ab.config); used by the scripts that source this file.
+# shellcheck disable=SC2034
+AB_VARIANT=ab
 # Overlays: series applied on top of an arm ("ARM+OVERLAY" is an arm of
 # its own, with its own worktree), never part of a compared arm: test-only
 # ones, and test_hmm-fix, a fix of lib/test_hmm.c to be posted on its own.
@@ -124,14 +128,18 @@ arm_variant_args() {
 }
 
 # config_fragments VARIANT: the config fragments of VARIANT for BASE, one
-# path a line, in merge order: boot, test and (unless VARIANT is test)
-# VARIANT, each scripts/configs/NAME.config followed by the optional
+# path a line, in merge order: boot, test and (unless VARIANT is test) the
+# variants its fragment names on a "# with: NAME..." line, then VARIANT
+# itself, each scripts/configs/NAME.config followed by the optional
 # scripts/configs/BASE/NAME.config, which holds what differs on that base
 # (an option a base renamed or lacks). A later fragment overrides an earlier
 # one (merge_config.sh), and config.sh checks the last word on each option.
 config_fragments() {
-	local name names=(boot test)
-	[ "$1" = test ] || names+=("$1")
+	local name with=() names=(boot test)
+	if [ "$1" != test ]; then
+		read -r -a with < <(sed -n 's/^# with: //p' "$ROOT/scripts/configs/$1.config" 2>/dev/null) || true
+		names+=("${with[@]}" "$1")
+	fi
 	for name in "${names[@]}"; do
 		echo "$ROOT/scripts/configs/$name.config"
 		if [ -e "$ROOT/scripts/configs/$BASE/$name.config" ]; then

@@ -21,11 +21,11 @@ cmd=${GUEST_CMD:-suite}
 case "$cmd" in suite | bench | i915-mock | warn | panic | hang | true) ;; *) die "GUEST_CMD=$cmd: use suite, bench, i915-mock, warn, panic, hang or true" ;; esac
 
 [ "$variant" != numa ] || export NUMA=${NUMA:-tiers}
-# The "kvm" variant: a CPU with SVM and nested paging, and kvm_amd without
-# virtual VMLOAD/VMSAVE, with which KVM_RUN never returns under QEMU 7.2's
-# TCG (docs/workbench.md).
+# Variants with KVM (kvm.config among their fragments: kvm, ab): a CPU with
+# SVM and nested paging, and kvm_amd without virtual VMLOAD/VMSAVE, with
+# which KVM_RUN never returns under QEMU 7.2's TCG (docs/workbench.md).
 kargs=()
-if [ "$variant" = kvm ]; then
+if config_fragments "$variant" | grep -qxF "$ROOT/scripts/configs/kvm.config"; then
 	export CPU=${CPU:-max}
 	kargs+=(kvm_amd.vls=0)
 fi

@@ -382,6 +382,9 @@ t_if "per-base fragments are scripts/configs/BASE/NAME.config of a known base an
 got=$(BASE=7.3 bash -c '. scripts/lib.sh; config_fragments numa' | sed "s|^$PWD/scripts/configs/||" | tr '\n' ' ')
 t_if "BASE=7.3 numa: each fragment followed by its per-base one ($got)" \
 	test "$got" = "boot.config 7.3/boot.config test.config 7.3/test.config numa.config 7.3/numa.config "
+got=$(BASE=7.3 bash -c '. scripts/lib.sh; config_fragments "$AB_VARIANT"' | sed "s|^$PWD/scripts/configs/||" | tr '\n' ' ')
+t_if "BASE=7.3 ab: the variants its '# with:' line names, in order, then its own ($got)" \
+	test "$got" = "boot.config 7.3/boot.config test.config 7.3/test.config kvm.config numa.config 7.3/numa.config mglru.config ab.config "
 got=$(BASE=6.12 bash -c '. scripts/lib.sh; config_fragments test' | sed "s|^$PWD/scripts/configs/||" | tr '\n' ' ')
 t_if "BASE=6.12 test: $got" test "$got" = "boot.config 6.12/boot.config test.config "
 
