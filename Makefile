@@ -30,7 +30,8 @@ help: ## list the targets
 		awk -F':.*## ' '{ printf "  make %-16s %s\n", $$1, $$2 }'
 	@echo "  variables: BASE=$(subst $(space),|,$(BASES)) (default $(BASE_DEFAULT)) ARMS=$(ARMS) ARM=$(ARM) VARIANT=$(VARIANT)"
 	@echo "             KSRC=<your tree> QUICK=1 PUBLISH=1 (make skip-policy) SERIES=pin-aware (make export)"
-	@echo "             MEM=1G SWAP=virtio|zram|none TIMEOUT=900 ACCEL=tcg|kvm I915_MOCK=1 (make ab)"
+	@echo "             MEM=1G SWAP=virtio|zram|none (default virtio; make ab: zram, and virtio in its matrix)"
+	@echo "             TIMEOUT=1800 (seconds per boot; make ab: 1500) ACCEL=tcg|kvm I915_MOCK=1 (make ab)"
 
 deps: ## install (as root) or list the packages the workbench needs
 	@scripts/deps.sh
@@ -53,10 +54,10 @@ run: ## boot ARM (default pin-aware) and run the guest suite
 ab: deps ## the A/B job: every arm built, booted, tested, compared
 	@scripts/ab.sh $(ARMS)
 
-i915-mock: deps ## i915 userptr mock selftest in QEMU on ARMS (i915 variant, ~17 min per arm cold)
+i915-mock: deps ## i915 userptr mock selftest in QEMU on ARMS (i915 variant, ~1 h per arm cold here)
 	@scripts/i915-mock.sh $(ARMS)
 
-kvm: deps ## KVM guest memory (memfd) pinned by gup_test/io_uring/iommufd under reclaim, on ARMS (kvm variant)
+kvm: deps ## KVM guest memory (memfd) pinned by gup_test/io_uring/iommufd under reclaim, on ARMS (ab variant)
 	@scripts/kvm.sh $(ARMS)
 
 skip-policy: deps ## keep vs activate of pinned folios: build/skip-policy-BASE.md (PUBLISH=1: docs/ too)

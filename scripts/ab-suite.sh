@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # ab-suite.sh ARMS [JOBDIR]: the A/B selftest matrix: boot every arm (comma
-# separated) with the guest test suite, each judged against its own
+# separated) in make ab's config variant with the guest test suite, on two
+# NUMA nodes in tiers (NUMA=tiers: pin_demote and migration run) and with
+# /dev/kvm (kvm_pin_reclaim runs), each judged against its own
 # expectations, and print one row per test binary with the arms as columns
 # (`report suite`). With JOBDIR (a make ab job), copy each arm's verdict
 # files (binaries.tsv, results.tsv, console.bad, summary) into
@@ -25,9 +27,9 @@ for a in "${list[@]}"; do
 	# suite would take for test names. SWAP=virtio, the suite's own: make ab
 	# exports zram for the benchmarks, and swap-in from zram drops the swap
 	# cache, so the swap-cache cases would all skip.
-	GUEST_ARGS='' SWAP=virtio RUN_TAG=ab-suite GUEST_CMD=suite "$ROOT/scripts/run.sh" "$a" >"$work/logs/ab-suite-$a.log" 2>&1 ||
-		failed+=("$a")
-	run=$work/runs/$a-test-ab-suite
+	GUEST_ARGS='' SWAP=virtio NUMA=tiers RUN_TAG=ab-suite GUEST_CMD=suite \
+		"$ROOT/scripts/run.sh" "$a" "$AB_VARIANT" >"$work/logs/ab-suite-$a.log" 2>&1 || failed+=("$a")
+	run=$work/runs/$a-$AB_VARIANT-ab-suite
 	runs+=("$a=$run")
 	if [ -n "$job" ]; then
 		mkdir -p "$job/$a/suite"

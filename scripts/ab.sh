@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# ab.sh [ARMS]: the A/B job. Builds every arm (unchanged arms are reused),
-# boots each one fresh with the same QEMU settings and seed, runs the
-# benchmarks (selftests/run-bench.sh) and compares the arms with
+# ab.sh [ARMS]: the A/B job. Builds every arm in the "ab" config variant
+# (scripts/configs/ab.config: one kernel per arm for the whole matrix;
+# unchanged arms are reused), boots each one fresh with the same QEMU
+# settings and seed, runs the benchmarks (selftests/run-bench.sh) with the
+# classic LRU and again with the multi-gen LRU, the selftest matrix on two
+# NUMA nodes in tiers (demotion, migration, KVM) and compares the arms with
 # scripts/report (`report ab`): summary.json, then from it a table on the
 # terminal, ab-results.md, ab-results.json and ab-plot.svg in the job's
 # directory under build/ (named as in docs/ for BASE, see docs_name);
@@ -14,11 +17,12 @@
 # SMP (2), SWAP (zram: synchronous, so a pass frees what it wrote and the
 # counts repeat from job to job), TIMEOUT (per boot), I915_MOCK=1 (also
 # run the i915 userptr mock selftest on every arm: make i915-mock, about
-# 17 min of CPU per arm for the i915 build), REPEAT=N (boot every arm N
+# 1 h per arm here for a cold i915 build), REPEAT=N (boot every arm N
 # times, default 1: the report then marks a difference between arms
 # significant only where it exceeds the spread of an arm's identical boots,
 # and names the counts that moved between them). Raw data of every job:
-# build/<base>/ab/<date>-<mode>/ (boot N>1 of ARM in ARM.rN/).
+# build/<base>/ab/<date>-<mode>/ (boot N>1 of ARM in ARM.rN/, the MGLRU
+# boots in mglru/ARM/).
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -48,7 +52,8 @@ need_disk 14 3 "make ab"
 # One set of QEMU settings for every arm (recorded in each run's qemu.cmd).
 export MEM=${MEM:-1G} SMP=${SMP:-2} SWAP=${SWAP:-zram}
 export TIMEOUT=${TIMEOUT:-$([ -n "$quick" ] && echo 300 || echo 1500)}
-export GUEST_CMD=bench RUN_TAG=ab GUEST_ARGS="seed=$seed${quick:+,quick}"
+export GUEST_CMD=bench GUEST_ARGS="seed=$seed${quick:+,quick}"
+variant=$AB_VARIANT
 
 work=$("$ROOT/scripts/base-tree.sh")
 load_pin
@@ -61,7 +66,6 @@ boots=()
 for a in "${ordered[@]}"; do
 	for r in $(seq 1 "$repeat"); do boots+=("$a:$r"); done
 done
-nb=${#boots[@]}
 step "ab: arms ${ordered[*]} ($mode, seed $seed, MEM=$MEM SMP=$SMP SWAP=$SWAP); raw data: ${abdir#"$ROOT"/}"
 
 {
@@ -72,6 +76,7 @@ step "ab: arms ${ordered[*]} ($mode, seed $seed, MEM=$MEM SMP=$SMP SWAP=$SWAP); 
 	echo "arms=${ordered[*]}"
 	echo "base_commit=$(git -C "$work/src" rev-parse refs/tags/base)"
 	echo "base=$BASE"
+	echo "variant=$variant"
 	echo "base_pin=$(grep -E '^BASE_(PACKAGE|PACKAGE_VERSION|KERNEL_VERSION|SHA256)=' "$BASE_PIN_FILE" | tr '\n' ' ')"
 	echo "ksrc=${KSRC:+user tree}"
 	echo "host_cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') x $(nproc)"
@@ -80,7 +85,7 @@ step "ab: arms ${ordered[*]} ($mode, seed $seed, MEM=$MEM SMP=$SMP SWAP=$SWAP); 
 	echo "qemu=$(qemu-system-x86_64 --version 2>/dev/null | head -n1)"
 	echo "gcc=$(gcc --version | head -n1)"
 	echo "bench_src=$(cat "$ROOT"/selftests/bench/* "$ROOT/selftests/run-bench.sh" | sha256sum | cut -d' ' -f1)"
-	config_fragments test | while IFS= read -r f; do
+	config_fragments "$variant" | while IFS= read -r f; do
 		echo "fragment=${f#"$ROOT"/} $(sha256sum "$f" | cut -d' ' -f1)"
 	done
 } >"$abdir/meta.txt"
@@ -90,29 +95,44 @@ i=0
 for a in "${ordered[@]}"; do
 	i=$((i + 1))
 	step "ab: [$i/$n] $a: kernel (reused if unchanged; a cold build takes ~10 min here)"
-	"$ROOT/scripts/build.sh" "$a" test >/dev/null
+	"$ROOT/scripts/build.sh" "$a" "$variant" >/dev/null
 done
 
 # 2. The benchmark binaries: run.sh builds them with the other test
 # binaries (selftests/Makefile, target bench) before each boot.
 
-# 3. One fresh boot per arm (REPEAT of them); boot r > 1 of ARM goes to
-# ARM.rR/. ETA from the last job of this mode, else a guess.
+# 3. One fresh boot per arm (REPEAT of them) with the classic LRU and zram;
+# boot r > 1 of ARM goes to ARM.rR/. Then the rest of the matrix, one boot
+# per arm each, on the same kernel: the multi-gen LRU switched on
+# (LRU_GEN=y) into mglru/ARM/, swap on a virtio disk (swap-in from zram
+# frees the swap cache, so the swap-cache type needs a disk) into
+# virtio/ARM/. ETA from the last job of this mode, else a guess.
 est=420
 [ -n "$quick" ] && est=60
-est=$(cat "$work/ab/seconds-per-arm-$mode" 2>/dev/null || echo "$est")
+est=$(cat "$work/ab/seconds-per-boot-$mode" 2>/dev/null || echo "$est")
 done_s=0 failed=()
+if [ -z "$quick" ]; then # QUICK=1: the classic boots only
+	for set in mglru virtio; do
+		for a in "${ordered[@]}"; do boots+=("$a:$set"); done
+	done
+fi
 i=0
-n=$nb
+n=${#boots[@]}
 for boot in "${boots[@]}"; do
 	a=${boot%:*} r=${boot##*:}
-	bdir=$abdir/$a
-	[ "$r" = 1 ] || bdir=$abdir/$a.r$r
+	bdir=$abdir/$a tag=ab lru='' swap=$SWAP
+	case "$r" in
+	1) ;;
+	mglru) bdir=$abdir/mglru/$a tag=ab-mglru lru=y ;;
+	virtio) bdir=$abdir/virtio/$a tag=ab-virtio swap=virtio ;;
+	*) bdir=$abdir/$a.r$r ;;
+	esac
+	mkdir -p "${bdir%/*}"
 	i=$((i + 1))
 	[ "$i" -gt 1 ] && est=$((done_s / (i - 1)))
 	left=$(((n - i + 1) * est))
-	step "ab: [$i/$n] $a${bdir##*/"$a"}: booting and benchmarking (ETA $(date -u -d "@$(($(date +%s) + left))" +%H:%M) UTC, ~$(((left + 59) / 60)) min left)"
-	run=$work/runs/$a-test-ab
+	step "ab: [$i/$n] ${bdir#"$abdir"/}: booting and benchmarking${lru:+ (multi-gen LRU)} (swap $swap; ETA $(date -u -d "@$(($(date +%s) + left))" +%H:%M) UTC, ~$(((left + 59) / 60)) min left)"
+	run=$work/runs/$a-$variant-$tag
 	t0=$(date +%s)
 	rm -f "$run/results.tap"
 	# Progress: echo each benchmark's TAP line as the guest prints it.
@@ -131,7 +151,7 @@ for boot in "${boots[@]}"; do
 	(while sleep 5; do progress; done) &
 	watcher=$!
 	rc=0
-	"$ROOT/scripts/run.sh" "$a" test >"$bdir.verdict" 2>&1 || rc=$?
+	RUN_TAG=$tag LRU_GEN=$lru SWAP=$swap "$ROOT/scripts/run.sh" "$a" "$variant" >"$bdir.verdict" 2>&1 || rc=$?
 	kill "$watcher" 2>/dev/null || true
 	wait "$watcher" 2>/dev/null || true
 	seen=$(cat "$abdir/.seen")
@@ -143,21 +163,22 @@ for boot in "${boots[@]}"; do
 	done
 	wt=$(arm_dir "$a")
 	git -C "$wt" log --oneline refs/tags/base..HEAD >"$bdir/series.txt"
-	sha256sum "$(out_dir "$a" test)/.config" | cut -d' ' -f1 >"$bdir/config.sha256"
+	sha256sum "$(out_dir "$a" "$variant")/.config" | cut -d' ' -f1 >"$bdir/config.sha256"
 	if [ "$rc" = 0 ]; then
-		step "ab: [$i/$n] ${bdir##*/}: done in $(($(date +%s) - t0)) s ($(tail -n1 "$bdir.verdict"))"
+		step "ab: [$i/$n] ${bdir#"$abdir"/}: done in $(($(date +%s) - t0)) s ($(tail -n1 "$bdir.verdict"))"
 	else
-		failed+=("${bdir##*/}")
-		step "ab: [$i/$n] ${bdir##*/}: FAILED (rc $rc); verdict and logs: ${bdir#"$ROOT"/}.verdict"
+		failed+=("${bdir#"$abdir"/}")
+		step "ab: [$i/$n] ${bdir#"$abdir"/}: FAILED (rc $rc); verdict and logs: ${bdir#"$ROOT"/}.verdict"
 		tail -n 15 "$bdir.verdict" >&2
 	fi
 done
 rm -f "$abdir/.seen"
 echo "host_load_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$abdir/meta.txt"
-echo $((done_s / n)) >"$work/ab/seconds-per-arm-$mode"
+echo $((done_s / n)) >"$work/ab/seconds-per-boot-$mode"
 
-# 4. The selftest matrix on every arm, each against its own expectations:
-# its verdict files go to ARM/suite/ of the job, for the report.
+# 4. The selftest matrix on every arm, each against its own expectations,
+# on two NUMA nodes in tiers (demotion and migration run) with KVM: its
+# verdict files go to ARM/suite/ of the job, for the report.
 if [ -n "$quick" ]; then
 	step "ab: QUICK=1: selftest matrix skipped (run: scripts/ab-suite.sh ARMS)"
 elif ! "$ROOT/scripts/ab-suite.sh" "$(IFS=,; echo "${ordered[*]}")" "$abdir"; then
@@ -167,8 +188,14 @@ fi
 # 5. The report, under build/ (make publish copies a full job's into docs/):
 # summary.json of the job, and rendered from it the Markdown (and its
 # .json copy, which docs/ keeps next to it), the plot and the tables.
+# The other bases' published jobs go beside this one's pinned-range counts.
 md=$abdir/$(docs_name ab-results.md) svg=$abdir/$(docs_name ab-plot.svg)
-report ab --root "$ROOT" --md "$md" --svg "$svg" ${prev:+--previous "$prev"} "$abdir"
+others=()
+for b in $BASES_ALL; do
+	[ "$b" = "$BASE" ] || [ ! -r "$ROOT/docs/ab-results-$b.json" ] ||
+		others+=(--other-base "$b=$ROOT/docs/ab-results-$b.json")
+done
+report ab --root "$ROOT" --md "$md" --svg "$svg" ${prev:+--previous "$prev"} "${others[@]}" "$abdir"
 cp "$abdir/summary.json" "${md%.md}.json"
 ln -sfn "$abdir" "$work/ab/last-$mode"
 step "ab: report: ${md#"$ROOT"/}, plot: ${svg#"$ROOT"/}; summary: ${abdir#"$ROOT"/}/summary.json"
@@ -178,12 +205,15 @@ if [ -n "${I915_MOCK:-}" ] && [ "${I915_MOCK:-}" != 0 ]; then
 	OUT=$abdir/$(docs_name i915-mock-results.md) TIMEOUT=900 "$ROOT/scripts/i915-mock.sh" "$(IFS=,; echo "${ordered[*]}")" || failed+=("i915-mock")
 fi
 # 7. Real subscribers and real pins: KVM guest memory pinned by gup_test,
-# io_uring and iommufd, on every arm (kvm variant; kvm-results.md).
+# io_uring and iommufd, on every arm. The selftest matrix ran
+# kvm_pin_reclaim (its verdict is in step 4's); its counts per case and
+# arm go to kvm-results.md (make kvm runs only that test).
 if [ -n "$quick" ]; then
 	step "ab: QUICK=1: KVM cases skipped (run: make kvm)"
 else
-	step "ab: KVM guest memory under reclaim on ${ordered[*]} (kvm variant)"
-	OUT=$abdir/$(docs_name kvm-results.md) "$ROOT/scripts/kvm.sh" "$(IFS=,; echo "${ordered[*]}")" || failed+=("kvm")
+	kruns=()
+	for a in "${ordered[@]}"; do kruns+=("$a=$work/runs/$a-$variant-ab-suite"); done
+	report kvm "$abdir/$(docs_name kvm-results.md)" --date "$(date -u '+%Y-%m-%d %H:%M UTC')" "${kruns[@]}"
 fi
 [ "${#failed[@]}" = 0 ] || die "ab: the run of ${failed[*]} failed (the report shows what it has)"
 touch "$abdir/complete"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # kvm.sh [ARMS]: real subscribers and real pins on each arm: build the arm
-# in the "kvm" config variant, boot it in QEMU (-cpu max, kvm_amd.vls=0:
+# in make ab's config variant (AB_VARIANT, which has KVM), boot it in QEMU (-cpu max, kvm_amd.vls=0:
 # scripts/run.sh), run selftests/kvm/kvm_pin_reclaim (a VM whose memory is a
 # memfd, mirrored by KVM's TDP MMU, half of it pinned by gup_test, io_uring
 # or iommufd, in the VMM or in another process; then reclaim) against the
@@ -10,7 +10,8 @@
 # build/<base>/kvm/kvm-results-BASE.md, and .json beside it, by
 # scripts/report; make publish copies both into docs/).
 # EXPECT_ARM=ARM judges every arm by ARM's expectation (negative control).
-# Logs: build/<base>/runs/ARM-kvm-kvm/.
+# Logs: build/<base>/runs/ARM-ab-kvm/. (make ab gets the same counts from
+# its selftest matrix, which runs this test too.)
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -22,11 +23,11 @@ passed=0 failed=0 summary=() runs=()
 i=0
 for a in "${LIST[@]}"; do
 	i=$((i + 1))
-	step "kvm: [$i/${#LIST[@]}] $a: kvm variant build (reused if unchanged), boot, kvm_pin_reclaim"
-	run=$(work_dir)/runs/$a-kvm-kvm
+	step "kvm: [$i/${#LIST[@]}] $a: $AB_VARIANT variant build (reused if unchanged), boot, kvm_pin_reclaim"
+	run=$(work_dir)/runs/$a-$AB_VARIANT-kvm
 	rc=0
 	GUEST_CMD=suite GUEST_ARGS=kvm_pin_reclaim RUN_TAG=kvm SWAP=virtio TIMEOUT=${TIMEOUT:-1200} \
-		"$ROOT/scripts/run.sh" "$a" kvm >"$(work_dir)/logs/kvm-$a.log" 2>&1 || rc=$?
+		"$ROOT/scripts/run.sh" "$a" "$AB_VARIANT" >"$(work_dir)/logs/kvm-$a.log" 2>&1 || rc=$?
 	runs+=("$a=$run")
 	verdict=$(tail -n 1 "$(work_dir)/logs/kvm-$a.log")
 	if [ "$rc" = 0 ]; then

@@ -5,12 +5,13 @@
 # pgunmap_pinned_skip counter; a skipped one is no evidence), the console
 # must stay clean (the failure comes from the tests, not from the kernel),
 # and the result lines must show the deficiency the expectations reject:
-# pinned ranges invalidated by reclaim. The same with KVM's TDP MMU (the kvm
-# variant, selftests/kvm/kvm_pin_reclaim).
+# pinned ranges invalidated by reclaim. The same with KVM's TDP MMU (make
+# ab's config variant, AB_VARIANT; selftests/kvm/kvm_pin_reclaim).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=tlib.sh
 . scripts/tests/tlib.sh
+AB_VARIANT=$(bash -c '. scripts/lib.sh; echo "$AB_VARIANT"')
 
 rc=0
 EXPECT_ARM=pin-aware GUEST_ARGS=pin_reclaim RUN_TAG=control-as-pin-aware TIMEOUT=900 \
@@ -45,19 +46,19 @@ for s in shmem memfd tmpfs_file anon_swapcache anon_lazyfree thp_shmem; do
 done
 rm -f "$tap"
 
-# The same for real subscribers and pins (the kvm variant): KVM's TDP MMU
+# The same for real subscribers and pins (make ab's variant, with KVM): KVM's TDP MMU
 # on base loses its mapping of the pinned guest memory, so every
 # kvm_pin_reclaim case fails the pin-aware expectations.
 rc=0
 EXPECT_ARM=pin-aware GUEST_ARGS=kvm_pin_reclaim RUN_TAG=control-as-pin-aware TIMEOUT=1200 \
-	scripts/run.sh base kvm >"$T_LOG.out" 2>&1 || rc=$?
-run=$(scripts/base-tree.sh)/runs/base-kvm-control-as-pin-aware
+	scripts/run.sh base "$AB_VARIANT" >"$T_LOG.out" 2>&1 || rc=$?
+run=$(scripts/base-tree.sh)/runs/base-$AB_VARIANT-control-as-pin-aware
 if [ ! -r "$run/results.tsv" ]; then
-	t_fail "the base kvm kernel's run produced no results (scripts/run.sh base kvm, rc=$rc):"
+	t_fail "the base $AB_VARIANT kernel's run produced no results (scripts/run.sh base $AB_VARIANT, rc=$rc):"
 	tail -n 15 "$T_LOG.out"
 	t_summary
 fi
-t_if "base kvm kernel judged with pin-aware expectations fails" test "$rc" != 0
+t_if "base $AB_VARIANT kernel (KVM) judged with pin-aware expectations fails" test "$rc" != 0
 t_if "the kvm guest's console stayed clean" test ! -s "$run/console.bad"
 kvm='^kvm_pin_reclaim/kvm_pin\.'
 n_pass=$(count pass "$kvm") n_fail=$(count fail "$kvm") n_skip=$(count skip "$kvm")
