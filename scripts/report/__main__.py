@@ -4,9 +4,11 @@
                           write results.tsv and binaries.tsv, print the
                           stream's problems, one a line
   ab JOBDIR [--previous DIR] [--root DIR] [--json F] [--md F] [--svg F]
+     [--other-base BASE=SUMMARY.json]...
                           summarise a make ab job into F (default
                           JOBDIR/summary.json), render from it, print the
-                          tables
+                          tables; with the pinned-range counts of other
+                          bases' published jobs beside this one's
   skip-policy RUNDIR OUT.md [--root DIR] [--date D]
                           OUT.json and OUT.md of a make skip-policy run
   i915 ROWS.tsv OUT.md --date D
@@ -91,6 +93,7 @@ def main(argv=None):
     p.add_argument("--md")
     p.add_argument("--svg")
     p.add_argument("--quiet", action="store_true")
+    p.add_argument("--other-base", action="append", default=[])
     p = sub.add_parser("skip-policy")
     p.add_argument("rundir")
     p.add_argument("md")
@@ -120,7 +123,15 @@ def main(argv=None):
         for prob in tap.write_verdict_files(args.rundir):
             print(prob)
     elif args.cmd == "ab":
-        s = ab.summarize(args.jobdir, args.previous, args.root)
+        others = []
+        for spec in args.other_base:
+            base, _, path = spec.partition("=")
+            with open(path) as f:
+                o = json.load(f)
+            inside = args.root and os.path.abspath(path).startswith(os.path.abspath(args.root) + "/")
+            o["path"] = os.path.relpath(path, args.root) if inside else path
+            others.append((base, o))
+        s = ab.summarize(args.jobdir, args.previous, args.root, others)
         write_json(args.json or os.path.join(args.jobdir, "summary.json"), s)
         render(s, args.md, args.svg)
         if not args.quiet:

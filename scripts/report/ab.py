@@ -136,7 +136,8 @@ class Ctx:
         return r
 
 
-def counts_table(c, repro):
+def counts_table(c, repro, tid="counts",
+                 title="Counts per reclaim pass, by backing type (exact)", lead=""):
     arms = c.arms
     p = first_params(arms, "counts")
     if c.repeats >= 2:
@@ -147,8 +148,8 @@ def counts_table(c, repro):
     else:
         rep = ("No repeat: spread unknown (one boot per arm; `REPEAT=N make ab` boots each "
                "arm N times), so no change is marked significant.")
-    t = T.table("counts", "Counts per reclaim pass, by backing type (exact)", c.cols,
-                "Region %s MiB per type in its own memory cgroup, first half pinned by a "
+    t = T.table(tid, title, c.cols,
+                lead + "Region %s MiB per type in its own memory cgroup, first half pinned by a "
                 "userptr_emu object (mmu_interval_notifier, no wait), %s passes of "
                 "`MADV_COLD` of the region (the device's buffer is cold for the CPU), "
                 "`memory.reclaim` of half the region (what is reclaimable), SUBMIT, re-read of "
@@ -621,7 +622,89 @@ def plot_data(arms, types):
             "accel": accel_of(arms)}
 
 
-def summarize(jobdir, previous=None, root=""):
+# The rest of make ab's matrix: one boot per arm each on the same kernels,
+# in SET/ARM/ of the job (scripts/ab.sh): set -> (title, what differs).
+SETS = {
+    "mglru": ("Counts per reclaim pass, multi-gen LRU on (exact)",
+              "The same benchmarks on the same kernels, each booted again with the multi-gen "
+              "LRU switched on (`LRU_GEN=y`: the guest writes `y` to "
+              "/sys/kernel/mm/lru_gen/enabled before the benchmarks; job directory mglru/). "),
+    "virtio": ("Counts per reclaim pass, swap on a virtio disk (exact)",
+               "The same benchmarks on the same kernels, each booted again with swap on a "
+               "virtio-blk disk instead of zram (`SWAP=virtio`; job directory virtio/): swap-in "
+               "from zram frees the swap cache, so only here the swap-cache type has its pages "
+               "in the swap cache. "),
+}
+
+
+def set_table(jobdir, names, root, name):
+    """The counts table of the job's boots in SET/ARM/, or None."""
+    d = os.path.join(jobdir, name)
+    if not os.path.isdir(d):
+        return None
+    arms = [a for a in (Arm(d, n, root) for n in names) if a.boots]
+    if not arms:
+        return None
+    title, lead = SETS[name]
+    return counts_table(Ctx(arms), {"within": within_job(arms), "previous": {"status": "none"}},
+                        "counts-" + name, title, lead)
+
+
+# The pinned-range rows that show the problem and the fix on every base.
+BASES_KEYS = [("inval", "pinned-range invalidations"),
+              ("mayfail_declined", "declined by the subscriber (MAYFAIL)"),
+              ("skipped", "pinned pages skipped (6.12: pgunmap_pinned_skip; 7.3: nr_pinned)"),
+              ("repinned_pages", "pages re-pinned (secondary-MMU re-faults)"),
+              ("reclaimed", "pages reclaimed")]
+
+
+def counts_by_type(t):
+    """{type label: {key: [value per column]}} of a counts table's rows."""
+    out, sec = {}, None
+    for r in t["rows"]:
+        if r.get("section"):
+            sec = out.setdefault(r["label"], {})
+        elif sec is not None and r.get("key") and "values" in r:
+            key = "skipped" if r["key"] in ("nr_pinned", "pgunmap_pinned_skip") else r["key"]
+            sec[key] = r["values"]
+    return out
+
+
+def bases_table(base, counts, others):
+    """The pinned-range counts of this job beside those of other bases' published
+    jobs (their summary JSON): one column per base and arm, totals over the passes."""
+    jobs = [(b, s) for b, s in others] + [(base, {"tables": [counts], "meta": {}})]
+    cols, data = [], []
+    for b, s in sorted(jobs, key=lambda j: [int(x) for x in j[0].split(".") if x.isdigit()]):
+        t = next((t for t in s["tables"] if t.get("id") == "counts"), None)
+        if not t:
+            continue
+        per = counts_by_type(t)
+        for i, arm in enumerate(t["columns"]):
+            cols.append("%s %s" % (b, arm))
+            data.append({typ: {k: (v[i] if isinstance(v[i], int) or v[i] is None
+                                   else v[i][0]) for k, v in keys.items()}
+                         for typ, keys in per.items()})
+    srcs = ", ".join("%s: `%s` (%s)" % (b, s.get("path", "?"), s.get("meta", {}).get("date", "?"))
+                     for b, s in others)
+    t = T.table("bases", "The pinned-range counts on each base (totals over the passes)", cols,
+                "This job's counts beside those of the published job of each other base "
+                "(%s), so the problem and the fix can be seen to carry over. Each base runs "
+                "its own series (6.12: v1, 7.3: v2) and its own benchmark sources; n/a where a "
+                "kernel lacks the counter." % srcs)
+    types = list(dict.fromkeys(typ for d in data for typ in d))
+    for typ in types:
+        T.section(t, typ)
+        for key, label in BASES_KEYS:
+            vals = [d.get(typ, {}).get(key) for d in data]
+            if all(v is None for v in vals):
+                continue
+            T.row(t, "  " + label, [fmt_int(v) if v is not None else NA for v in vals],
+                  key=key, values=vals)
+    return t
+
+
+def summarize(jobdir, previous=None, root="", other_bases=()):
     meta = tap.read_kv(os.path.join(jobdir, "meta.txt"))
     names = meta.get("arms", "").split() or sorted(
         d for d in os.listdir(jobdir) if os.path.isdir(os.path.join(jobdir, d))
@@ -633,8 +716,14 @@ def summarize(jobdir, previous=None, root=""):
     c = Ctx(arms)
     repro = {"within": within_job(arms), "previous": compare_previous(arms, previous, meta, root)}
     counts = counts_table(c, repro)
-    tables = [status_table(c), counts, wait_table(c), nopin_table(c), incr_table(c),
-              latency_table(c)]
+    tables = [status_table(c), counts]
+    for name in SETS:
+        t = set_table(jobdir, [a.name for a in arms], root, name)
+        if t:
+            tables.append(t)
+    if other_bases:
+        tables.append(bases_table(meta.get("base", "?"), counts, other_bases))
+    tables += [wait_table(c), nopin_table(c), incr_table(c), latency_table(c)]
     frags = meta.get("fragment", [])
     return {
         "schema": SCHEMA, "kind": "ab", "meta": meta,
@@ -664,12 +753,13 @@ def render_text(s):
     return "\n".join(out)
 
 
-SUITE_NOTE = ("Each arm booted with the guest suite (`scripts/ab-suite.sh`), judged against its "
-              "own expectations (the per-arm table in selftests/mm/pin_reclaim.c). A cell is "
-              "`ok`, `skip` or `FAIL` for the binary, with how many of its own results "
-              "(kselftest subtests) failed or skipped; a skip is not a pass. `console` is clean "
-              "when the kernel printed no warning, BUG, lockdep or KASAN report. Logs: "
-              "runs/ARM-test-ab-suite/ (results.tsv: every result).")
+def suite_note(variant):
+    return ("Each arm booted with the guest suite (`scripts/ab-suite.sh`), judged against its "
+            "own expectations (the per-arm table in selftests/mm/pin_reclaim.c). A cell is "
+            "`ok`, `skip` or `FAIL` for the binary, with how many of its own results "
+            "(kselftest subtests) failed or skipped; a skip is not a pass. `console` is clean "
+            "when the kernel printed no warning, BUG, lockdep or KASAN report. Logs: "
+            "runs/ARM-%s-ab-suite/ (results.tsv: every result)." % variant)
 
 
 def suite_markdown(suite):
@@ -680,6 +770,7 @@ def suite_markdown(suite):
 def render_markdown(s, svg_name):
     meta = s["meta"]
     arms = s["arms"]
+    variant = meta.get("variant", "test")
     title = " vs ".join(a["name"] for a in arms)     # the job's arms, base first
     md = ["# A/B results: %s (Linux %s)" % (title, meta.get("base", "?")), "",
           "Generated by `make ab` (scripts/ab.sh, scripts/report) on %s and "
@@ -708,14 +799,14 @@ def render_markdown(s, svg_name):
                    b["kernel"], b["config_sha256"]),
                "- Series (`git log --oneline refs/tags/base..HEAD`):", "", "```",
                b["series"] or "(none: the base itself)", "```", "",
-               "- QEMU command (`runs/%s-test-ab/qemu.cmd`):" % a["name"], "", "```",
+               "- QEMU command (`runs/%s-%s-ab/qemu.cmd`):" % (a["name"], variant), "", "```",
                b["qemu"], "```", ""]
     md += ["## Noise", "", s["noise"], "", "## Reproducibility", "",
            s["reproducibility_text"], "", "## Results", ""]
     for t in s["tables"]:
         md.append(T.markdown(t))
     if s.get("suite"):
-        md += ["## Selftests per arm", "", SUITE_NOTE, ""] + suite_markdown(s["suite"]) + [""]
+        md += ["## Selftests per arm", "", suite_note(variant), ""] + suite_markdown(s["suite"]) + [""]
     md += ["## Raw result lines", "",
            "Every `# AB` line each guest printed (times in ns).", ""]
     for a in arms:

@@ -67,6 +67,33 @@ counts=$(sed -n '/^### Counts per reclaim pass/,/^### /p' "$tmp/ab/ab-results.md
 t_if "ab: no repeat: the report says the spread is unknown" grep -q 'No repeat: spread unknown' <<<"$counts"
 t_not "ab: no repeat: no count marked significant" grep -q -E ' \* \||\*$' <<<"$counts"
 
+# --- the rest of make ab's matrix: MGLRU and virtio boots, another base -------
+# mglru/ and virtio/ hold copies of the arms' boots, the mglru base boot
+# edited (anon pass 1 scanned 4000): the set's own table must show it, the
+# main table must not. The other base is the expected summary of the
+# fixture itself, published as "7.3": its columns follow 6.12's.
+cp -r "$fx/ab" "$tmp/mx"
+echo "variant=ab" >>"$tmp/mx/meta.txt"
+for set in mglru virtio; do
+	mkdir -p "$tmp/mx/$set"
+	for a in base mayfail pin-aware; do cp -r "$tmp/mx/$a" "$tmp/mx/$set/$a"; rm -rf "$tmp/mx/$set/$a/suite"; done
+done
+sed -i 's/^\(# AB bench=counts type=anon pass=1 .* scanned=\)3253 /\14000 /' "$tmp/mx/mglru/base/results.tap"
+t_if "matrix fixture: the mglru edit applied" grep -q 'type=anon pass=1 .* scanned=4000 ' "$tmp/mx/mglru/base/results.tap"
+report ab --root /ROOT --quiet --md "$tmp/mx/ab-results.md" --svg "$tmp/mx/ab-plot.svg" \
+	--other-base "7.3=$exp/ab.summary.json" "$tmp/mx"
+golden ab-matrix.md "$tmp/mx/ab-results.md"
+mx_table() { sed -n "/^### $1/,/^### /p" "$tmp/mx/ab-results.md"; }
+t_if "matrix: the MGLRU table shows its own boots (base anon pass 1 scanned 4000)" \
+	grep -q '^| pages scanned, per pass | 4000, ' <(mx_table 'Counts per reclaim pass, multi-gen LRU on')
+t_not "matrix: ... and the classic table does not" \
+	grep -q '^| pages scanned, per pass | 4000, ' <(mx_table 'Counts per reclaim pass, by backing type')
+t_if "matrix: the virtio table is there" grep -q '^### Counts per reclaim pass, swap on a virtio disk' "$tmp/mx/ab-results.md"
+t_if "matrix: the bases table has a column per base and arm, in version order" \
+	grep -q '^| metric | 6.12 base | 6.12 mayfail | 6.12 pin-aware | 7.3 base | 7.3 mayfail | 7.3 pin-aware |$' \
+	<(mx_table 'The pinned-range counts on each base')
+t_if "matrix: run directories are named after the job's variant" grep -q 'runs/base-ab-ab/qemu.cmd' "$tmp/mx/ab-results.md"
+
 # --- the same job with a repeated boot of every arm -----------------------------
 # base.r2: swapcache pass 1 invalidated 2150 pages instead of 1024 (a move
 # seen between real jobs); mayfail.r2: identical; pin-aware.r2: anon pass 2
