@@ -36,7 +36,7 @@ out=${OUT:-$(work_dir)/i915-mock/$(docs_name i915-mock-results.md)}
 mkdir -p "$(dirname "$out")"
 for a in "${list[@]}"; do
 	arm=$a+i915-mock
-	step "$arm: worktree, i915 variant build (about 17 min cold per arm), boot"
+	step "$arm: worktree, i915 variant build (about 1 h cold per arm here), boot"
 	wt=$("$ROOT/scripts/arm.sh" "$arm")
 	hdr=$wt/drivers/gpu/drm/i915/selftests/i915_mock_selftests.h
 	line=$(grep -n '^selftest(userptr,' "$hdr" | cut -d: -f1) ||
