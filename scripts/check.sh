@@ -7,7 +7,7 @@
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-all="lint workbench report patches series-build cocci guest-suite negative-control guest-failures"
+all="lint workbench report patches series-build cocci guest-suite kvm negative-control guest-failures"
 checks=${CHECKS:-$all}
 for c in $checks; do
 	case " $all " in *" $c "*) ;; *) die "unknown check '$c' (known: $all)" ;; esac
@@ -28,6 +28,9 @@ for c in $checks; do
 	series-build) cmd=("$ROOT/scripts/tests/series-build.sh") ;;
 	cocci) cmd=("$ROOT/scripts/cocci-test.sh") ;;
 	guest-suite) cmd=("$ROOT/scripts/run.sh" "$arm") ;;
+	# KVM's TDP MMU and real pins (gup_test, io_uring, iommufd): the same
+	# arm in make ab's variant, which has KVM.
+	kvm) cmd=(env GUEST_ARGS=kvm_pin_reclaim RUN_TAG=check-kvm "$ROOT/scripts/run.sh" "$arm" "$AB_VARIANT") ;;
 	negative-control) cmd=("$ROOT/scripts/tests/negative-control.sh") ;;
 	guest-failures) cmd=("$ROOT/scripts/tests/guest-failures.sh" "$arm") ;;
 	esac
