@@ -297,11 +297,14 @@ def wait_table(c):
     T.row(t, "  pages reclaimed, pinned run", [med_range(pins(a, "reclaimed"), str) for a in arms])
     T.section(t, "times (ms)")
     T.row(t, "  reclaim time, 50% pinned + waiting subscriber",
-          [med_range([num(r["ns"]) for r in data[a.name][0].values()], fmt_ms) for a in arms])
+          [med_range([num(r["ns"]) for r in data[a.name][0].values()], fmt_ms) for a in arms],
+          key="wait_pinned_ns",
+          values=[median([num(r["ns"]) for r in data[a.name][0].values()]) for a in arms])
     T.row(t, "  reclaim time, control (no pin)",
           [med_range([num(r["ns"]) for r in data[a.name][1].values()], fmt_ms) for a in arms])
     T.row(t, "  in-boot ratio pinned/control",
-          [med_range([v for b in data[a.name][2] for v in b], fmt_ratio) for a in arms])
+          [med_range([v for b in data[a.name][2] for v in b], fmt_ratio) for a in arms],
+          key="wait_ratio", values=[median([v for b in data[a.name][2] for v in b]) for a in arms])
     T.section(t, "arm/base (different boots: see the noise note)")
     ratio_row(c, t, "  pinned time, median arm/base",
               {a.name: [[num(r["ns"]) for k, r in data[a.name][0].items() if k[0] == i]
@@ -404,7 +407,10 @@ def latency_table(c):
         T.section(t, desc)
         T.row(t, "  n", [joined(r.get("n", NA) for r in rs) for rs in recs])
         for q in ("p50", "p90", "p99", "max"):
-            T.row(t, "  " + q, [joined(fmt_ms(num(r.get(q + "_ns"))) for r in rs) for rs in recs])
+            T.row(t, "  " + q, [joined(fmt_ms(num(r.get(q + "_ns"))) for r in rs) for rs in recs],
+                  key="lat_%s_%s_ns" % (kind, q),
+                  values=[median([num(r.get(q + "_ns")) for r in rs
+                                  if num(r.get(q + "_ns")) is not None]) for rs in recs])
         for label, key in (("  pinned-range invalidations during the probe", "inval"),
                            ("  declined by the subscriber (MAYFAIL)", "mayfail_declined"),
                            ("  subscriber re-pins (SUBMIT before each batch)", "repins"),
@@ -704,6 +710,77 @@ def bases_table(base, counts, others):
     return t
 
 
+# Rows where lower is better for the arm, by key: what MAYFAIL and pin-aware
+# are compared on (declined invalidations and set-aside pages are how each
+# works, not a cost; pages reclaimed depend on the request).
+LOWER = ["inval", "repins", "repinned_pages", "scanned", "pgactivate", "pgrotate",
+         "young_pinned", "young_pinned_pages", "young", "thp_split_pmd", "wait_pinned_ns",
+         "wait_ratio"] + ["lat_%s_%s_ns" % (k, q) for k in ("4k", "thp")
+                          for q in ("p50", "p90", "p99", "max")]
+
+
+def fmt_key(key, v):
+    if v is None:
+        return NA
+    if key.endswith("_ns"):
+        return fmt_ms(v)
+    if key == "wait_ratio":
+        return fmt_ratio(v)
+    return fmt_int(v)
+
+
+def ahead_table(tables, a="mayfail", b="pin-aware"):
+    """Every compared row on which arms a and b differ, each with the one that
+    is ahead (lower), from the other tables' row values: where MAYFAIL is
+    ahead is said as plainly as where pin-aware is. None without both arms."""
+    t = T.table("ahead", "Where MAYFAIL and pin-aware differ (lower is better on every row)",
+                [a, b, "ahead", "significant"],
+                "Computed from the rows above that carry values (counts: totals over the passes; "
+                "times: medians over the runs), for every row where lower is better: "
+                "invalidations, re-pins, re-faults, scans, rotations, young calls, PMD splits, "
+                "bench 1's reclaim time and ratio, bench 4's fault latencies. Declined "
+                "invalidations (MAYFAIL's mechanism) and set-aside pages (pin-aware's) are how "
+                "each arm works, not a cost, and are left out. `significant` is what the repeats "
+                "say about the two arms (`yes`/`no`), `-` without repeats, and for times, which "
+                "come from different boots (see Noise).")
+    n = 0
+    for src in tables:
+        if a not in src["columns"] or b not in src["columns"]:
+            continue
+        ia, ib = src["columns"].index(a), src["columns"].index(b)
+        sec, shown = None, None
+        for r in src["rows"]:
+            if r.get("section"):
+                sec = r["label"]
+                continue
+            if r.get("key") not in LOWER or not isinstance(r.get("values"), list):
+                continue
+            la, lb = ([v] if not isinstance(v, list) else v
+                      for v in (r["values"][ia], r["values"][ib]))
+            if any(v is None for v in la + lb):
+                continue
+            va, vb = median(la), median(lb)
+            if va == vb:
+                continue
+            if shown != (src["title"], sec):
+                T.section(t, "%s%s" % (src["title"], ": " + sec if sec else ""))
+                shown = (src["title"], sec)
+            sig = None if r["key"].endswith("_ns") or r["key"] == "wait_ratio" \
+                else significant(la, lb)
+            T.row(t, r["label"], [fmt_key(r["key"], va), fmt_key(r["key"], vb),
+                                  a if va < vb else b,
+                                  "-" if sig is None else ("yes" if sig else "no")],
+                  key=r["key"], values=[va, vb])
+            n += 1
+    if not n:
+        return None
+    won = [r for r in t["rows"] if not r.get("section") and r["cells"][2] == a]
+    t["note"] += (" %s is ahead on %d of the %d rows that differ, %s on the others "
+                  "(cells are rounded; the ahead column compares the exact values)."
+                  % (a, len(won), n, b))
+    return t
+
+
 def summarize(jobdir, previous=None, root="", other_bases=()):
     meta = tap.read_kv(os.path.join(jobdir, "meta.txt"))
     names = meta.get("arms", "").split() or sorted(
@@ -724,6 +801,9 @@ def summarize(jobdir, previous=None, root="", other_bases=()):
     if other_bases:
         tables.append(bases_table(meta.get("base", "?"), counts, other_bases))
     tables += [wait_table(c), nopin_table(c), incr_table(c), latency_table(c)]
+    ahead = ahead_table([t for t in tables if t["id"] != "bases"])
+    if ahead:
+        tables.append(ahead)
     frags = meta.get("fragment", [])
     return {
         "schema": SCHEMA, "kind": "ab", "meta": meta,

@@ -63,6 +63,10 @@ t_if "ab: the Markdown rendered again from summary.json alone is the same" \
 	cmp "$tmp/ab/ab-results.md" <(sed 's/ab-plot\.svg\.again/ab-plot.svg/g' "$tmp/ab/again.md")
 t_if "ab: the plot rendered again from summary.json alone is the same" \
 	cmp "$tmp/ab/ab-plot.svg" "$tmp/ab/ab-plot.svg.again"
+t_if "ab: the report says on how many rows MAYFAIL is ahead of pin-aware" \
+	grep -q -E 'mayfail is ahead on [0-9]+ of the [0-9]+ rows that differ' "$tmp/ab/ab-results.md"
+t_if "ab: ... and lists bench 4's latencies among them" \
+	grep -q -E '^\| \*\*Fault latency .*: 4 KiB anon faults\*\* \|' <(sed -n '/^### Where MAYFAIL/,/^## /p' "$tmp/ab/ab-results.md")
 counts=$(sed -n '/^### Counts per reclaim pass/,/^### /p' "$tmp/ab/ab-results.md")
 t_if "ab: no repeat: the report says the spread is unknown" grep -q 'No repeat: spread unknown' <<<"$counts"
 t_not "ab: no repeat: no count marked significant" grep -q -E ' \* \||\*$' <<<"$counts"
