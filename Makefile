@@ -6,7 +6,8 @@
 #   make check              all tests (what .ci/run runs)
 #   make help               this list
 SHELL := /bin/bash
-ARMS ?= base,mayfail,pin-aware
+# The arms: ARMS_ALL in scripts/lib.sh, comma separated.
+ARMS ?= $(shell sed -n 's/^ARMS_ALL="\(.*\)"/\1/p' scripts/lib.sh | tr ' ' ,)
 ARM ?= pin-aware
 SERIES ?= pin-aware
 VARIANT ?= test

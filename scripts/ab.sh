@@ -11,7 +11,7 @@
 # `make publish` copies a complete full job's into docs/, nothing else
 # writes there.
 #
-# ARMS: comma separated, default base,mayfail,pin-aware (base goes first in
+# ARMS: comma separated, default every arm (ARMS_ALL; base goes first in
 # the report). Environment: QUICK=1 (short version for development: small
 # sizes, never published), SEED (1), MEM (1G),
 # SMP (2), SWAP (zram: synchronous, so a pass frees what it wrote and the
@@ -27,7 +27,7 @@
 . "$(dirname "$0")/lib.sh"
 
 # No argument: every arm. An empty one (make ab ARMS=) is a mistake.
-arms=${1-base,mayfail,pin-aware}
+arms=${1-${ARMS_ALL// /,}}
 IFS=, read -r -a list <<<"$arms"
 [ "${#list[@]}" -gt 0 ] || die "no arms given: ab.sh [ARMS] (comma separated: $ARMS_ALL)"
 for a in "${list[@]}"; do check_arm "$a"; done
