@@ -120,11 +120,13 @@ i=0
 n=${#boots[@]}
 for boot in "${boots[@]}"; do
 	a=${boot%:*} r=${boot##*:}
-	bdir=$abdir/$a tag=ab lru='' swap=$SWAP
+	bdir=$abdir/$a tag=ab lru='' swap=$SWAP args=$GUEST_ARGS
+	# The other settings run the counts per backing type only (the report
+	# shows their counts tables).
 	case "$r" in
 	1) ;;
-	mglru) bdir=$abdir/mglru/$a tag=ab-mglru lru=y ;;
-	virtio) bdir=$abdir/virtio/$a tag=ab-virtio swap=virtio ;;
+	mglru) bdir=$abdir/mglru/$a tag=ab-mglru lru=y args+=,only=pin_counts ;;
+	virtio) bdir=$abdir/virtio/$a tag=ab-virtio swap=virtio args+=,only=pin_counts ;;
 	*) bdir=$abdir/$a.r$r ;;
 	esac
 	mkdir -p "${bdir%/*}"
@@ -151,7 +153,7 @@ for boot in "${boots[@]}"; do
 	(while sleep 5; do progress; done) &
 	watcher=$!
 	rc=0
-	RUN_TAG=$tag LRU_GEN=$lru SWAP=$swap "$ROOT/scripts/run.sh" "$a" "$variant" >"$bdir.verdict" 2>&1 || rc=$?
+	RUN_TAG=$tag LRU_GEN=$lru SWAP=$swap GUEST_ARGS=$args "$ROOT/scripts/run.sh" "$a" "$variant" >"$bdir.verdict" 2>&1 || rc=$?
 	kill "$watcher" 2>/dev/null || true
 	wait "$watcher" 2>/dev/null || true
 	seen=$(cat "$abdir/.seen")
