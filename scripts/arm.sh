@@ -46,6 +46,9 @@ want=$({
 	for p in "${patches[@]}"; do sha256sum <"$p"; done
 } | sha256sum | cut -d' ' -f1)
 
+# No automatic gc in the workbench's tree: git am's detached `gc --auto`
+# would inherit build.sh's lock descriptor and hold the lock after the build.
+git -C "$src" config gc.auto 0
 if [ ! -e "$wt/.git" ]; then
 	step "$arm: creating worktree $wt"
 	git -C "$src" worktree prune
