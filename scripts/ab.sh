@@ -3,8 +3,9 @@
 # (scripts/configs/ab.config: one kernel per arm for the whole matrix;
 # unchanged arms are reused), boots each one fresh with the same QEMU
 # settings and seed, runs the benchmarks (selftests/run-bench.sh) with the
-# classic LRU and again with the multi-gen LRU, the selftest matrix on two
-# NUMA nodes in tiers (demotion, migration, KVM) and compares the arms with
+# classic LRU, then the counts with the multi-gen LRU and with swap on a
+# virtio disk, the selftest matrix (with KVM; demotion and migration on two
+# NUMA nodes in tiers) and compares the arms with
 # scripts/report (`report ab`): summary.json, then from it a table on the
 # terminal, ab-results.md, ab-results.json and ab-plot.svg in the job's
 # directory under build/ (named as in docs/ for BASE, see docs_name);
@@ -179,8 +180,8 @@ echo "host_load_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$abdir/meta.txt"
 echo $((done_s / n)) >"$work/ab/seconds-per-boot-$mode"
 
 # 4. The selftest matrix on every arm, each against its own expectations,
-# on two NUMA nodes in tiers (demotion and migration run) with KVM: its
-# verdict files go to ARM/suite/ of the job, for the report.
+# with KVM, then demotion and migration on two NUMA nodes in tiers: its
+# verdict files go to ARM/suite/ and ARM/suite-numa/ of the job.
 if [ -n "$quick" ]; then
 	step "ab: QUICK=1: selftest matrix skipped (run: scripts/ab-suite.sh ARMS)"
 elif ! "$ROOT/scripts/ab-suite.sh" "$(IFS=,; echo "${ordered[*]}")" "$abdir"; then

@@ -75,6 +75,7 @@ class Arm:
         self.boots = [Boot(os.path.join(jobdir, d), root) for d in dirs
                       if os.path.isdir(os.path.join(jobdir, d))]
         self.suite = tap.run_dir(os.path.join(jobdir, name, "suite"))
+        self.suite_numa = tap.run_dir(os.path.join(jobdir, name, "suite-numa"))
 
     @property
     def first(self):
@@ -449,14 +450,18 @@ def status_table(c):
     return t
 
 
-def suite_table(arms):
+def suite_table(arms, attr="suite"):
     """The selftest matrix (scripts/ab-suite.sh): one row per test binary,
-    from each arm's verdict (binaries.tsv, console.bad); None when no arm ran it."""
-    if not any(a.suite["binaries"] is not None for a in arms):
+    from each arm's verdict (binaries.tsv, console.bad) of its suite boot
+    (attr "suite") or of its boot on tiered NUMA nodes ("suite_numa"); None
+    when no arm ran it."""
+    if not any(getattr(a, attr, None) and getattr(a, attr)["binaries"] is not None
+               for a in arms):
         return None
     names, cells = [], {}
     for a in arms:
-        for name, n, p, f, sk in a.suite["binaries"] or []:
+        suite = getattr(a, attr)
+        for name, n, p, f, sk in suite["binaries"] or []:
             if name not in names:
                 names.append(name)
             r = "FAIL" if f else ("ok" if p else "skip")
@@ -465,7 +470,7 @@ def suite_table(arms):
             if n > 1 and why:
                 r += " (%s of %d)" % (why, n)
             cells[(name, a.name)] = r
-        clean = a.suite["console_clean"]
+        clean = suite["console_clean"]
         cells[("console", a.name)] = NA if clean is None else ("clean" if clean else "FAIL")
     return {"columns": [a.name for a in arms],
             "rows": [[n] + [cells.get((n, a.name), NA) for a in arms] for n in names + ["console"]]}
@@ -820,6 +825,7 @@ def summarize(jobdir, previous=None, root="", other_bases=()):
         "reproducibility_text": repro_text(repro),
         "tables": tables,
         "suite": suite_table(arms),
+        "suite_numa": suite_table(arms, "suite_numa"),
         "plot": plot_data(arms, counts["types"]),
     }
 
@@ -887,6 +893,13 @@ def render_markdown(s, svg_name):
         md.append(T.markdown(t))
     if s.get("suite"):
         md += ["## Selftests per arm", "", suite_note(variant), ""] + suite_markdown(s["suite"]) + [""]
+    if s.get("suite_numa"):
+        md += ["## Demotion and migration per arm (two NUMA nodes in tiers)", "",
+               "Each arm booted again with two NUMA nodes, node 1 CPU-less and in a lower memory "
+               "tier (`NUMA=tiers`), for the tests that need them: `pin_demote` (reclaim demotes "
+               "to node 1; per-arm expectations as in the suite) and the upstream `migration` "
+               "test. Logs: runs/ARM-%s-ab-numa/." % variant, ""] + \
+            suite_markdown(s["suite_numa"]) + [""]
     md += ["## Raw result lines", "",
            "Every `# AB` line each guest printed (times in ns).", ""]
     for a in arms:

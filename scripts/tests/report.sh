@@ -82,6 +82,7 @@ for set in mglru virtio; do
 	mkdir -p "$tmp/mx/$set"
 	for a in base mayfail pin-aware; do cp -r "$tmp/mx/$a" "$tmp/mx/$set/$a"; rm -rf "$tmp/mx/$set/$a/suite"; done
 done
+for a in base mayfail pin-aware; do [ ! -d "$tmp/mx/$a/suite" ] || cp -r "$tmp/mx/$a/suite" "$tmp/mx/$a/suite-numa"; done
 sed -i 's/^\(# AB bench=counts type=anon pass=1 .* scanned=\)3253 /\14000 /' "$tmp/mx/mglru/base/results.tap"
 t_if "matrix fixture: the mglru edit applied" grep -q 'type=anon pass=1 .* scanned=4000 ' "$tmp/mx/mglru/base/results.tap"
 report ab --root /ROOT --quiet --md "$tmp/mx/ab-results.md" --svg "$tmp/mx/ab-plot.svg" \
@@ -96,6 +97,8 @@ t_if "matrix: the virtio table is there" grep -q '^### Counts per reclaim pass, 
 t_if "matrix: the bases table has a column per base and arm, in version order" \
 	grep -q '^| metric | 6.12 base | 6.12 mayfail | 6.12 pin-aware | 7.3 base | 7.3 mayfail | 7.3 pin-aware |$' \
 	<(mx_table 'The pinned-range counts on each base')
+t_if "matrix: the tiered-NUMA boots have their own selftest table" \
+	grep -q '^## Demotion and migration per arm (two NUMA nodes in tiers)' "$tmp/mx/ab-results.md"
 t_if "matrix: run directories are named after the job's variant" grep -q 'runs/base-ab-ab/qemu.cmd' "$tmp/mx/ab-results.md"
 
 # --- the same job with a repeated boot of every arm -----------------------------
