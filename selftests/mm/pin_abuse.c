@@ -24,9 +24,10 @@
  *
  * The "budget" fixture measures what an unprivileged process can keep
  * resident through references and real pins, against the limits that
- * account them: io_uring fixed buffers (RLIMIT_MEMLOCK), pipe buffers
- * (fs.pipe-user-pages-soft, RLIMIT_NOFILE) and gup_test (root only,
- * charged to nothing).
+ * account them: io_uring fixed buffers and iommufd IOAS maps (both
+ * RLIMIT_MEMLOCK; iommufd needs CONFIG_IOMMUFD_TEST's mock domain, the kvm
+ * config variant), pipe buffers (fs.pipe-user-pages-soft, RLIMIT_NOFILE)
+ * and gup_test (root only, charged to nothing).
  *
  * Every measurement prints one machine-readable line, "AB
  * bench=abuse_victim|abuse_budget key=value ..." (scripts/report/abuse.py
@@ -56,6 +57,7 @@
 #include <sys/uio.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
+#include <linux/iommufd.h>
 #include <linux/magic.h>
 
 #include "local_config.h"
@@ -65,6 +67,7 @@
 
 #include "../kselftest_harness.h"
 #include "../../../../mm/gup_test.h"
+#include "../../../../drivers/iommu/iommufd/iommufd_test.h"
 #include "vm_util.h"
 
 /* ======================================================================== */
@@ -391,6 +394,7 @@ static const char *err_name(int err)
 /* The references one default pipe holds (PIPE_DEF_BUFFERS). */
 #define NR_DEF_PIPE	16
 #define RECLAIM_ROUNDS	3
+#define MAX_RECLAIM_ROUNDS	25	/* 5 s of waiting for swap writeback */
 
 enum source {
 	SRC_NONE,	/* the attacker only opens the file */
@@ -814,14 +818,20 @@ TEST_F_TIMEOUT(victim, reclaim, 180)
 	swp0 = vmstat_read("pswpout");
 	/*
 	 * More than the memcg holds: reclaim tries every page, repeatedly.
-	 * RECLAIM_ROUNDS times, a moment apart, so that a page still under
-	 * swap writeback after one round is freed by the next.
+	 * At least RECLAIM_ROUNDS times, a moment apart, and on until a round
+	 * started and ended with nothing of the memcg under writeback: a page
+	 * written to swap is freed by the round after its write completed.
 	 */
 	snprintf(req, sizeof(req), "%lu", 16UL << 20);
-	for (round = 0; round < RECLAIM_ROUNDS; round++) {
+	for (round = 0; round < MAX_RECLAIM_ROUNDS; round++) {
+		long wb = cg_key(self->cg, "memory.stat", "file_writeback");
+
 		if (round)
 			usleep(200000);
 		ret = cg_write(self->cg, "memory.reclaim", req);
+		if (round + 1 >= RECLAIM_ROUNDS && !wb &&
+		    !cg_key(self->cg, "memory.stat", "file_writeback"))
+			break;
 	}
 	skip1 = pinned_skips();
 
@@ -833,8 +843,8 @@ TEST_F_TIMEOUT(victim, reclaim, 180)
 	printf("AB bench=abuse_victim arm=%s source=%s refs_per_page=%ld pages=%d",
 		       arm_names[arm], source_names[variant->source],
 		       r.refs_per_page, NR_VICTIM_PAGES);
-	printf(" pipes=%ld pipe_slots=%ld reclaim_ret=%d victim_pte=%ld",
-	       r.pipes, r.pipe_slots, ret, pte1);
+	printf(" pipes=%ld pipe_slots=%ld rounds=%d reclaim_ret=%d victim_pte=%ld",
+	       r.pipes, r.pipe_slots, round + (round < MAX_RECLAIM_ROUNDS), ret, pte1);
 	printf(" resident=%ld attacker_pte=%ld pgscan=%ld pgsteal=%ld pswpout=%ld",
 	       core1, att1,
 	       cg_key(self->cg, "memory.stat", "pgscan") - scan0,
@@ -1029,6 +1039,117 @@ TEST_F_TIMEOUT(budget, io_uring_memlock, 120)
 	EXPECT_EQ(b[1].err, -ENOMEM);
 	EXPECT_LE(b[0].bytes + b[1].bytes, (long)MEMLOCK_LIMIT);
 #endif
+}
+
+/*
+ * Unprivileged, RLIMIT_MEMLOCK = MEMLOCK_LIMIT: /dev/iommu (mode 0666),
+ * an IOAS with CONFIG_IOMMUFD_TEST's mock domain attached (so that a map
+ * pins at once, as with a VFIO device), then 1 MiB IOMMU_IOAS_MAPs until
+ * one fails.  iommufd charges the user's locked_vm by default.
+ */
+static void iommufd_child(int out, int go)
+{
+	struct rlimit rl = { MEMLOCK_LIMIT, MEMLOCK_LIMIT };
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+	struct iommu_test_cmd mock = {
+		.size = sizeof(mock),
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN,
+	};
+	long pins0 = vmstat_read("nr_foll_pin_acquired");
+	struct budget b = { 0 };
+	int fd, i;
+
+	b.step = 1;
+	if (setrlimit(RLIMIT_MEMLOCK, &rl) || (b.err = drop_privileges())) {
+		b.err = b.err ?: -errno;
+		budget_report(out, &b, go);
+	}
+	b.step = 2;
+	fd = open("/dev/iommu", O_RDWR);
+	if (fd < 0 || ioctl(fd, IOMMU_IOAS_ALLOC, &alloc)) {
+		b.err = -errno;
+		budget_report(out, &b, go);
+	}
+	b.step = 3;
+	mock.id = alloc.out_ioas_id;
+	if (ioctl(fd, IOMMU_TEST_CMD, &mock)) {
+		b.err = -errno;
+		budget_report(out, &b, go);
+	}
+	b.step = 4;
+	for (i = 0; i < URING_MAX; i++) {
+		struct iommu_ioas_map map = {
+			.size = sizeof(map),
+			.flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE,
+			.ioas_id = alloc.out_ioas_id,
+			.length = URING_CHUNK,
+		};
+		void *p = mmap(NULL, URING_CHUNK, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+		if (p == MAP_FAILED) {
+			b.err = -errno;
+			break;
+		}
+		madvise(p, URING_CHUNK, MADV_NOHUGEPAGE);
+		map.user_va = (uintptr_t)p;
+		if (ioctl(fd, IOMMU_IOAS_MAP, &map)) {
+			b.err = -errno;
+			break;
+		}
+		b.bytes += URING_CHUNK;
+	}
+	b.count = i;
+	b.pins = vmstat_read("nr_foll_pin_acquired") - pins0;
+	budget_report(out, &b, go);
+}
+
+TEST_F_TIMEOUT(budget, iommufd_memlock, 120)
+{
+	struct budget b[2];
+	struct stat st;
+	int i, fd;
+
+	fd = open("/dev/iommu", O_RDWR);
+	if (fd < 0)
+		SKIP(return, "no /dev/iommu (the kvm config variant has it)");
+	close(fd);
+	/*
+	 * Access to /dev/iommu is the administrator's choice (the guest's
+	 * devtmpfs node is not open to uid 65534): give it, to measure the
+	 * accounting of an unprivileged user that has it.
+	 */
+	ASSERT_EQ(stat("/dev/iommu", &st), 0);
+	ASSERT_EQ(chmod("/dev/iommu", 0666), 0);
+	for (i = 0; i < 2; i++) {
+		self->child[i] = fork();
+		ASSERT_GE(self->child[i], 0);
+		if (!self->child[i]) {
+			budget_child_ends(self);
+			iommufd_child(self->chan[1], self->go[0]);
+		}
+		ASSERT_EQ(msg_read(self->chan[0], &b[i], sizeof(b[i]), 60), 0);
+		printf("AB bench=abuse_budget arm=%s source=iommufd process=%d memlock_limit=%lu dev_mode=0%o",
+		       arm_names[arm], i, MEMLOCK_LIMIT, st.st_mode & 07777);
+		printf(" held_bytes=%ld maps=%ld vmpin_kb=%ld pins=%ld err=%s step=%d\n",
+		       b[i].bytes, b[i].count, b[i].vmpin_kb, b[i].pins,
+		       err_name(b[i].err), b[i].step);
+		fflush(stdout);
+		if (b[i].step == 3 && b[i].err) {
+			chmod("/dev/iommu", st.st_mode & 07777);
+			SKIP(return, "no mock domain: %s (CONFIG_IOMMUFD_TEST)",
+			     strerror(-b[i].err));
+		}
+	}
+	chmod("/dev/iommu", st.st_mode & 07777);
+	/* As io_uring: the first stops at the limit, the second gets the rest. */
+	EXPECT_EQ(b[0].step, 4);
+	EXPECT_EQ(b[0].err, -ENOMEM);
+	EXPECT_LE(b[0].bytes, (long)MEMLOCK_LIMIT);
+	EXPECT_GE(b[0].bytes, (long)(MEMLOCK_LIMIT - URING_CHUNK));
+	EXPECT_GE(b[0].pins, b[0].bytes / getpagesize() / 10 * 9);
+	EXPECT_EQ(b[1].err, -ENOMEM);
+	EXPECT_LE(b[0].bytes + b[1].bytes, (long)MEMLOCK_LIMIT);
 }
 
 /*
