@@ -394,7 +394,7 @@ static const char *err_name(int err)
 /* The references one default pipe holds (PIPE_DEF_BUFFERS). */
 #define NR_DEF_PIPE	16
 #define RECLAIM_ROUNDS	3
-#define MAX_RECLAIM_ROUNDS	25	/* 5 s of waiting for swap writeback */
+#define MAX_RECLAIM_ROUNDS	25	/* 7 s of waiting for swap writeback */
 
 enum source {
 	SRC_NONE,	/* the attacker only opens the file */
@@ -780,11 +780,11 @@ FIXTURE_TEARDOWN(victim)
 
 TEST_F_TIMEOUT(victim, reclaim, 180)
 {
-	long pte0, pte1, core0, core1, att1 = -1;
+	long pte0, pte1, core0, core1, prev, att1 = -1;
 	long scan0, steal0, swp0, skip0, skip1;
 	struct ready r;
 	char req[32], path[64];
-	int ret, round;
+	int ret, round, stable;
 	size_t i;
 
 	ASSERT_EQ(msg_read(self->from_attacker, &r, sizeof(r), 60), 0)
@@ -818,19 +818,20 @@ TEST_F_TIMEOUT(victim, reclaim, 180)
 	swp0 = vmstat_read("pswpout");
 	/*
 	 * More than the memcg holds: reclaim tries every page, repeatedly.
-	 * At least RECLAIM_ROUNDS times, a moment apart, and on until a round
-	 * started and ended with nothing of the memcg under writeback: a page
-	 * written to swap is freed by the round after its write completed.
+	 * At least RECLAIM_ROUNDS times, a moment apart, and on until the
+	 * victim's pages in memory stayed the same over the last
+	 * RECLAIM_ROUNDS rounds: a page written to swap is freed only by a
+	 * round after its write completed, which a loaded host can delay.
 	 */
 	snprintf(req, sizeof(req), "%lu", 16UL << 20);
-	for (round = 0; round < MAX_RECLAIM_ROUNDS; round++) {
-		long wb = cg_key(self->cg, "memory.stat", "file_writeback");
-
+	for (round = 0, stable = 0, prev = -1; round < MAX_RECLAIM_ROUNDS; round++) {
 		if (round)
-			usleep(200000);
+			usleep(300000);
 		ret = cg_write(self->cg, "memory.reclaim", req);
-		if (round + 1 >= RECLAIM_ROUNDS && !wb &&
-		    !cg_key(self->cg, "memory.stat", "file_writeback"))
+		core1 = victim_incore(self);
+		stable = core1 == prev ? stable + 1 : 0;
+		prev = core1;
+		if (stable + 1 >= RECLAIM_ROUNDS)
 			break;
 	}
 	skip1 = pinned_skips();
