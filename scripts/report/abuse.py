@@ -60,13 +60,14 @@ def render_markdown(s):
             "`pin_abuse` (victim): root writes 8 pages of a tmpfs file (mode 0644) through a",
             "`MAP_SHARED` mapping, in a memcg of its own; an attacker at uid/gid 65534 in the root",
             "cgroup takes `refs` references to each page; the victim clears the young bits of both",
-            "processes and `MADV_COLD`s its mapping, then three `memory.reclaim` of 16 MiB each (more",
-            "than the memcg holds) run on the victim's memcg. Per cell: victim_pte = the victim's",
-            "PTEs left (of 8, pagemap), resident = pages still in memory (of 8, mincore: page cache",
-            "or swap cache), nr_pinned = folios reclaim set aside as pinned (v2's tracepoints; -1:",
-            "the kernel has no such count), pgsteal = the memcg's pages reclaimed, pswpout = pages",
-            "written to swap (whole guest), reclaim_ret = the last memory.reclaim's return (0, or",
-            "-errno: -11 is EAGAIN, less reclaimed than asked).",
+            "processes and `MADV_COLD`s its mapping, then `memory.reclaim` of 16 MiB (more than the",
+            "memcg holds) runs on the victim's memcg, 300 ms apart, until the victim's pages in",
+            "memory stayed the same over the last 3 rounds (rounds, at most 25). Per cell:",
+            "victim_pte = the victim's PTEs left (of 8, pagemap), resident = pages still in memory",
+            "(of 8, mincore: page cache or swap cache), nr_pinned = folios reclaim set aside as",
+            "pinned (v2's tracepoints; -1: the kernel has no such count), pgsteal = the memcg's",
+            "pages reclaimed, pswpout = pages written to swap (whole guest), reclaim_ret = the last",
+            "memory.reclaim's return (0, or -errno: -11 is EAGAIN, less reclaimed than asked).",
             ""]
     hdr = ["attacker", "refs/page"] + ["%s %s" % (a, c) for a in arms for c in ("pte", "resident", "nr_pinned")]
     rows = []
@@ -82,11 +83,11 @@ def render_markdown(s):
                         _cell(x, "nr_pinned")]
             rows.append(row)
     out += T.md_grid(hdr, rows, ["---", "--:"] + ["--:"] * (3 * len(arms)))
-    out += ["", "The same cases, reclaim's side (the memcg's pgscan and pgsteal over the three",
-            "rounds, pswpout, reclaim_ret; pipes and pipe_slots: the pipes the attacker used and",
-            "their capacity in buffers):", ""]
+    out += ["", "The same cases, reclaim's side (the memcg's pgscan and pgsteal over all",
+            "rounds, pswpout, reclaim_ret, rounds; pipes and pipe_slots: the pipes the attacker",
+            "used and their capacity in buffers):", ""]
     hdr = ["attacker", "refs/page", "pipes", "pipe_slots"] + \
-        ["%s %s" % (a, c) for a in arms for c in ("pgscan", "pgsteal", "pswpout", "ret")]
+        ["%s %s" % (a, c) for a in arms for c in ("pgscan", "pgsteal", "pswpout", "ret", "rounds")]
     rows = []
     for src, _ in SOURCES:
         for x0 in [x for x in recs if x.get("bench") == "abuse_victim" and x.get("source") == src
@@ -96,9 +97,9 @@ def render_markdown(s):
             for a in arms:
                 x = _get(recs, a, bench="abuse_victim", source=src, refs_per_page=n)
                 row += [_cell(x, "pgscan"), _cell(x, "pgsteal"), _cell(x, "pswpout"),
-                        _cell(x, "reclaim_ret")]
+                        _cell(x, "reclaim_ret"), _cell(x, "rounds")]
             rows.append(row)
-    out += T.md_grid(hdr, rows, ["---"] + ["--:"] * (3 + 4 * len(arms)))
+    out += T.md_grid(hdr, rows, ["---"] + ["--:"] * (3 + 5 * len(arms)))
 
     out += ["", "## What an unprivileged process can hold, against the limit that accounts it", ""]
     hdr = ["source", "limit", "measure"] + arms
@@ -110,6 +111,14 @@ def render_markdown(s):
                      "bytes registered / rings / VmPin kB / error"] +
                     ["%s / %s / %s / %s" % (c.get("held_bytes", T.NA), c.get("rings", T.NA),
                                             c.get("vmpin_kb", T.NA), c.get("err", T.NA)) for c in cells])
+    for proc in ("0", "1"):
+        cells = [_get(recs, a, bench="abuse_budget", source="iommufd", process=proc) for a in arms]
+        label = "iommufd IOAS maps (mock domain), process %d of the user" % (int(proc) + 1)
+        rows.append([label, "RLIMIT_MEMLOCK %s" % next((c.get("memlock_limit") for c in cells if c), T.NA),
+                     "bytes mapped / maps / pins / error"] +
+                    ["%s / %s / %s / %s" % (c.get("held_bytes", T.NA), c.get("maps", T.NA),
+                                            c.get("pins", T.NA), c.get("err", T.NA))
+                     if c else "not run (no /dev/iommu)" for c in cells])
     cells = [_get(recs, a, bench="abuse_budget", source="pipe") for a in arms]
     c0 = next((c for c in cells if c), {})
     rows.append(["pipe buffers (page references), one process",
