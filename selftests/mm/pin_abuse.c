@@ -270,6 +270,14 @@ static long trace_nr_pinned(void)
 	return sum;
 }
 
+/* Remove our tracefs instance (its events and buffer go with it). */
+static void trace_cleanup(void)
+{
+	if (skip_source == 3)
+		rmdir(trace_inst);
+	skip_source = 0;
+}
+
 static long pinned_skips(void)
 {
 	if (!skip_source) {
@@ -776,6 +784,7 @@ FIXTURE_TEARDOWN(victim)
 	if (self->pagemap_fd >= 0)
 		close(self->pagemap_fd);
 	cg_destroy(self->cg);
+	trace_cleanup();
 }
 
 TEST_F_TIMEOUT(victim, reclaim, 180)

@@ -221,6 +221,14 @@ static long trace_nr_pinned(void)
 	return sum;
 }
 
+/* Remove our tracefs instance (its events and buffer go with it). */
+static void trace_cleanup(void)
+{
+	if (skip_source == 3)
+		rmdir(trace_inst);
+	skip_source = 0;
+}
+
 static long pinned_skips(void)
 {
 	if (!skip_source) {
@@ -490,6 +498,7 @@ FIXTURE_TEARDOWN(pressure)
 		rmdir(self->cg);
 	if (self->sh != MAP_FAILED)
 		munmap(self->sh, sizeof(*self->sh));
+	trace_cleanup();
 }
 
 /* Wait for @pid to exit, at most @secs; true if it did. */
