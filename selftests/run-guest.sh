@@ -51,6 +51,8 @@ TESTS="pin_reclaim|600|pin_reclaim
 pin_reclaim_upstream|300|pin_reclaim_upstream
 pin_demote|300|pin_demote
 userptr_selfinval|300|userptr_selfinval
+pin_abuse|600|pin_abuse
+pin_pressure|600|pin_pressure
 kvm_pin_reclaim|600|kvm_pin_reclaim
 emu_ioctl_test|300|emu_ioctl_test
 cow|300|cow

@@ -15,6 +15,9 @@
                           OUT.json and OUT.md of a make i915-mock job
   kvm OUT.md --date D ARM=RUNDIR...
                           OUT.json and OUT.md of a make kvm job
+  abuse OUT.md --date D [--command C] ARM=RUNDIR...
+                          OUT.json and OUT.md of pin_abuse and pin_pressure
+                          runs (docs/security.md)
   render SUMMARY.json [--md F] [--svg F]
                           render any summary again, from the JSON alone
   suite ARM=RUNDIR...     the selftest matrix of scripts/ab-suite.sh
@@ -27,7 +30,7 @@ import os
 import re
 import sys
 
-from . import ab, cover, i915, kvm, skip_policy, tap
+from . import ab, abuse, cover, i915, kvm, skip_policy, tap
 from . import table as T
 
 
@@ -74,6 +77,9 @@ def render(s, md=None, svg=None):
     elif kind == "kvm":
         if md:
             write(md, kvm.render_markdown(s))
+    elif kind == "abuse":
+        if md:
+            write(md, abuse.render_markdown(s))
     else:
         sys.exit("report: unknown summary kind %r" % kind)
 
@@ -106,6 +112,11 @@ def main(argv=None):
     p = sub.add_parser("kvm")
     p.add_argument("md")
     p.add_argument("--date", required=True)
+    p.add_argument("runs", nargs="+", metavar="ARM=RUNDIR")
+    p = sub.add_parser("abuse")
+    p.add_argument("md")
+    p.add_argument("--date", required=True)
+    p.add_argument("--command", default="")
     p.add_argument("runs", nargs="+", metavar="ARM=RUNDIR")
     p = sub.add_parser("render")
     p.add_argument("json")
@@ -146,6 +157,11 @@ def main(argv=None):
         render(s, args.md)
     elif args.cmd == "kvm":
         s = kvm.summarize([spec.partition("=")[::2] for spec in args.runs], args.date)
+        write_json(stem_json(args.md), s)
+        render(s, args.md)
+    elif args.cmd == "abuse":
+        s = abuse.summarize([spec.partition("=")[::2] for spec in args.runs], args.date,
+                            args.command)
         write_json(stem_json(args.md), s)
         render(s, args.md)
     elif args.cmd == "render":

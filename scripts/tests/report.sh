@@ -192,6 +192,20 @@ report kvm --date "2026-12-01 15:20 UTC" "$tmp/kvm/kvm-results.md" \
 golden kvm.json "$tmp/kvm/kvm-results.json"
 golden kvm.md "$tmp/kvm/kvm-results.md"
 
+# --- pin_abuse and pin_pressure (docs/security.md), three arms -------------------
+mkdir -p "$tmp/abuse"
+report abuse --date "2026-12-01 17:40 UTC" --command "report abuse" "$tmp/abuse/abuse-results.md" \
+	base="$fx/abuse/base" mayfail="$fx/abuse/mayfail" pin-aware="$fx/abuse/pin-aware" \
+	pin-aware-kvm="$fx/abuse/pin-aware-kvm"
+golden abuse.json "$tmp/abuse/abuse-results.json"
+golden abuse.md "$tmp/abuse/abuse-results.md"
+report render "$tmp/abuse/abuse-results.json" --md "$tmp/abuse/again.md"
+t_if "abuse: rendered again from its JSON alone is the same" cmp "$tmp/abuse/abuse-results.md" "$tmp/abuse/again.md"
+t_if "abuse: pin-aware keeps the victim's PTEs past 1024 pipe references" \
+	grep -q '^| vmsplice: .* | 1100 | 0/8 | 8/8 | -1 | 0/8 | 8/8 | -1 | 8/8 | 8/8 |' "$tmp/abuse/abuse-results.md"
+t_if "abuse: iommufd stopped at RLIMIT_MEMLOCK (the kvm variant's run), not run elsewhere" \
+	grep -q '^| iommufd IOAS maps (mock domain), process 1 of the user | RLIMIT_MEMLOCK 8388608 | .* | not run (no /dev/iommu) | 8388608 / 8 / [0-9]* / ENOMEM |$' "$tmp/abuse/abuse-results.md"
+
 # --- i915-mock -----------------------------------------------------------------
 report i915 --date "2026-11-26 05:09 UTC" "$fx/i915/rows.tsv" "$tmp/i915/i915-mock-results.md"
 golden i915.json "$tmp/i915/i915-mock-results.json"

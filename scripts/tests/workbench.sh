@@ -217,6 +217,13 @@ d=$(canned kasan 0 "[    3.1] BUG: KASAN: slab-use-after-free in foo+0x1/0x2" "$
 expect_error "KASAN report fails the run" "kernel reported problems" scripts/verdict.sh "$d"
 d=$(canned panic 0 "[    3.1] Kernel panic - not syncing: sysrq triggered crash" "TAP version 13")
 expect_error "panic fails the run" "kernel reported problems" scripts/verdict.sh "$d"
+oom=$'[   42.7] pin_pressure invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n[   42.7] CPU: 0 UID: 0 PID: 131 Comm: pin_pressure\n[   42.7] Call Trace:\n[   42.7]  <TASK>\n[   42.7]  ? oom_kill_process+0x7c/0x23f\n[   42.7]  ? out_of_memory+0x27b/0x28b'
+d=$(canned oom-memcg 0 "$oom"$'\n[   42.7]  ? mem_cgroup_out_of_memory+0x73/0x8c\n[   42.7]  </TASK>' "${good_tap[@]}")
+if scripts/verdict.sh "$d" >/dev/null 2>"$tmp/v"; then t_ok "a memcg OOM report's stack dump passes"; else t_fail "a memcg OOM report failed the run: $(cat "$tmp/v")"; fi
+d=$(canned oom-global 0 "$oom"$'\n[   42.7]  ? __alloc_pages_slowpath+0x1/0x2\n[   42.7]  </TASK>' "${good_tap[@]}")
+expect_error "a global OOM report's stack dump fails the run" "kernel reported problems" scripts/verdict.sh "$d"
+d=$(canned oom-warn 0 "$oom"$'\n[   42.7]  ? mem_cgroup_out_of_memory+0x73/0x8c\n[   42.8] WARNING: CPU: 0 PID: 131 at mm/oom_kill.c:1 x+0x1/0x2' "${good_tap[@]}")
+expect_error "a WARNING inside a memcg OOM report fails the run" "kernel reported problems" scripts/verdict.sh "$d"
 d=$(canned hang 124 "[    3.1] workbench: arm=base" "TAP version 13")
 expect_error "timeout fails the run" "timeout: the guest did not finish" scripts/verdict.sh "$d"
 d=$(canned failed 0 "[    2.0] ok" "TAP version 13" "1..1" "not ok 1 base:pin_reclaim" "WORKBENCH-END rc=1")
