@@ -13,7 +13,7 @@
 tag=${1:-}
 variant=${VARIANT:-test}
 check_variant "$variant"
-IFS=, read -r -a arms <<<"${ARMS:-base,mayfail,pin-aware}"
+IFS=, read -r -a arms <<<"${ARMS:-${ARMS_ALL// /,}}"
 out=${OUT:-$(work_dir)/abuse/$(docs_name abuse-results.md)}
 mkdir -p "$(dirname "$out")"
 runs=()
