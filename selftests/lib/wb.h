@@ -40,6 +40,10 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+/* snprintf() into the array @buf: true if it did not fit (ENAMETOOLONG). */
+#define WB_PATH_TOO_LONG(buf, ...) \
+	(snprintf(buf, sizeof(buf), __VA_ARGS__) >= (int)sizeof(buf))
+
 /* ---- the arms ---- */
 
 /*
@@ -246,7 +250,10 @@ int wb_memcg_create(char *path, size_t size, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(name, sizeof(name), fmt, ap);
 	va_end(ap);
-	snprintf(path, size, WB_CGROUP_ROOT "/%s", name);
+	if (snprintf(path, size, WB_CGROUP_ROOT "/%s", name) >= (int)size) {
+		path[0] = '\0';
+		return -ENAMETOOLONG;
+	}
 	if (mkdir(path, 0755) && errno != EEXIST) {
 		ret = -errno;
 		path[0] = '\0';
@@ -260,7 +267,8 @@ static inline int wb_memcg_write(const char *cg, const char *file, const char *v
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/%s", cg, file);
+	if (WB_PATH_TOO_LONG(path, "%s/%s", cg, file))
+		return -ENAMETOOLONG;
 	return wb_write_text(path, val);
 }
 
@@ -269,7 +277,8 @@ static inline long wb_memcg_read_long(const char *cg, const char *file)
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/%s", cg, file);
+	if (WB_PATH_TOO_LONG(path, "%s/%s", cg, file))
+		return -1;
 	return wb_read_long(path);
 }
 
@@ -278,7 +287,8 @@ static inline long wb_memcg_stat(const char *cg, const char *key)
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/memory.stat", cg);
+	if (WB_PATH_TOO_LONG(path, "%s/memory.stat", cg))
+		return -1;
 	return wb_keyed_read(path, key);
 }
 
@@ -346,7 +356,8 @@ static inline const char *wb_tracefs(const char *rel)
 
 	mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL);
 	for (i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", roots[i], rel);
+		if (WB_PATH_TOO_LONG(path, "%s/%s", roots[i], rel))
+			continue;
 		if (!access(path, F_OK))
 			return roots[i];
 	}
@@ -359,7 +370,8 @@ static inline int wb_trace_write(const struct wb_trace *t, const char *rel,
 {
 	char path[512];
 
-	snprintf(path, sizeof(path), "%s/%s", t->path, rel);
+	if (WB_PATH_TOO_LONG(path, "%s/%s", t->path, rel))
+		return -ENAMETOOLONG;
 	return wb_write_text(path, val);
 }
 
@@ -372,7 +384,10 @@ static inline int wb_trace_create(struct wb_trace *t, const char *root,
 {
 	int ret;
 
-	snprintf(t->path, sizeof(t->path), "%s/instances/%s", root, name);
+	if (WB_PATH_TOO_LONG(t->path, "%s/instances/%s", root, name)) {
+		t->path[0] = '\0';
+		return -ENAMETOOLONG;
+	}
 	if (mkdir(t->path, 0755) && errno != EEXIST) {
 		ret = -errno;
 		t->path[0] = '\0';
@@ -387,7 +402,8 @@ static inline int wb_trace_enable(const struct wb_trace *t, const char *event)
 {
 	char rel[192];
 
-	snprintf(rel, sizeof(rel), "events/%s/enable", event);
+	if (WB_PATH_TOO_LONG(rel, "events/%s/enable", event))
+		return -ENAMETOOLONG;
 	return wb_trace_write(t, rel, "1");
 }
 
@@ -397,7 +413,8 @@ static inline int wb_trace_clear(const struct wb_trace *t)
 	char path[512];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/trace", t->path);
+	if (WB_PATH_TOO_LONG(path, "%s/trace", t->path))
+		return -ENAMETOOLONG;
 	fd = open(path, O_WRONLY | O_TRUNC);
 	if (fd < 0)
 		return -errno;
@@ -412,7 +429,8 @@ static inline FILE *wb_trace_open(const struct wb_trace *t)
 
 	if (!t->path[0])
 		return NULL;
-	snprintf(path, sizeof(path), "%s/trace", t->path);
+	if (WB_PATH_TOO_LONG(path, "%s/trace", t->path))
+		return NULL;
 	return fopen(path, "r");
 }
 
@@ -493,7 +511,8 @@ static inline bool wb_trace_pinned_start(struct wb_trace *t, const char *name,
 	if (!root)
 		return false;
 	for (i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
-		snprintf(path, sizeof(path), "%s/events/%s/format", root, events[i]);
+		if (WB_PATH_TOO_LONG(path, "%s/events/%s/format", root, events[i]))
+			return false;
 		f = fopen(path, "r");
 		if (!f)
 			return false;
