@@ -368,7 +368,7 @@ FIXTURE_TEARDOWN(pin_demote)
 }
 
 /* Every arm: the unpinned half is demoted to node 1. */
-TEST_F(pin_demote, unpinned_demoted)
+TEST_F_TIMEOUT(pin_demote, unpinned_demoted, 120)
 {
 	EXPECT_EQ(self->unpinned_low, NR_PAGES)
 		TH_LOG("expected every unpinned page demoted to node %d on every arm",
@@ -378,14 +378,14 @@ TEST_F(pin_demote, unpinned_demoted)
 }
 
 /* Every arm: migration of a pinned folio fails, it stays on node 0. */
-TEST_F(pin_demote, pinned_not_demoted)
+TEST_F_TIMEOUT(pin_demote, pinned_not_demoted, 120)
 {
 	EXPECT_EQ(self->pinned_top, NR_PAGES)
 		TH_LOG("expected every pinned page to stay on node %d", TOP_NODE);
 }
 
 /* Every arm: every byte of both halves is intact. */
-TEST_F(pin_demote, data_intact)
+TEST_F_TIMEOUT(pin_demote, data_intact, 120)
 {
 	EXPECT_EQ(self->bad, -1) TH_LOG("content differs at offset %ld", self->bad);
 }
@@ -394,7 +394,7 @@ TEST_F(pin_demote, data_intact)
  * base, mayfail: the demotion attempt invalidates the pinned half;
  * pin-aware: it does not, and counts the skip for shmem.
  */
-TEST_F(pin_demote, pinned_invalidated)
+TEST_F_TIMEOUT(pin_demote, pinned_invalidated, 120)
 {
 	if (pinned_invalidated[arm]) {
 		EXPECT_GT(self->inv_pinned, 0)
