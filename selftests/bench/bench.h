@@ -2,7 +2,9 @@
 /*
  * Helpers shared by the A/B benchmarks in selftests/bench/: clocks,
  * /proc/vmstat snapshots, a memory cgroup per benchmark, the userptr_emu
- * module and result lines.
+ * module and result lines; what the selftests need too (text files,
+ * memcg, tracefs, the pin loop) is selftests/lib/wb.h's, wrapped here with
+ * the benchmarks' die()/skip().
  *
  * Every result is one line on stdout:
  *	AB bench=NAME key=value key=value ...
@@ -32,12 +34,13 @@
 #include <sys/types.h>
 
 #include "userptr_emu.h"
+#include "wb.h"
 
 #define KSFT_SKIP	4
 #define PAGE_SZ		4096UL
 #define MIB		(1024UL * 1024UL)
 #define THP_SZ		(2 * MIB)
-#define CGROOT		"/sys/fs/cgroup"
+#define CGROOT		WB_CGROUP_ROOT
 #define EMU_PARAM	"/sys/module/userptr_emu/parameters/"
 
 static const char *bench_name = "bench";
@@ -212,34 +215,6 @@ static inline void *map_memfd(size_t len)
 	return p;
 }
 
-/* ---- files in sysfs/procfs/cgroupfs ---- */
-
-static inline int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return n;
-}
-
-static inline long long read_ll(const char *path)
-{
-	char buf[64] = "";
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? strtoll(buf, NULL, 10) : -1;
-}
-
 /* ---- /proc/vmstat ---- */
 
 /* 7.3 has more than 256 lines in /proc/vmstat (pgactivate comes late). */
@@ -263,7 +238,7 @@ static inline void vm_read(struct vmstat *v)
 {
 	FILE *f;
 
-	write_str("/proc/sys/vm/stat_refresh", "1");
+	wb_write_text("/proc/sys/vm/stat_refresh", "1");
 	f = fopen("/proc/vmstat", "r");
 
 	if (!f)
@@ -310,114 +285,33 @@ static inline long long vm_delta2(const struct vmstat *a, const struct vmstat *b
 /*
  * ---- v2's nr_pinned: a field of the vmscan tracepoints, not a vm event ----
  *
- * The pin-aware series on 7.3 reports the folios reclaim sets aside as
- * nr_pinned (pages) in mm_vmscan_reclaim_pages (MADV_PAGEOUT) and
- * mm_vmscan_lru_shrink_inactive (LRU reclaim).  trace_pinned_start(NAME)
- * makes a tracefs instance NAME of our own with both events enabled, if the
- * kernel has the field (returns 0 otherwise); trace_pinned_take() sums the
- * field since the last take and empties the buffer: -1 if there is no
- * instance or it lost events.  trace_pinned_stop() removes the instance.
+ * trace_pinned_start(NAME) makes a tracefs instance NAME of our own with
+ * both events enabled (wb_trace_pinned_start()), if the kernel has the
+ * field (returns 0 otherwise); trace_pinned_take() sums the field since the
+ * last take and empties the buffer: -1 if there is no instance or it lost
+ * events.  trace_pinned_stop() removes the instance.
  */
-static const char *const pinned_events[] = {
-	"vmscan/mm_vmscan_reclaim_pages",
-	"vmscan/mm_vmscan_lru_shrink_inactive",
-};
-static char trace_inst[128];
-
-static inline int trace_inst_write(const char *rel, const char *val)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "%s/%s", trace_inst, rel);
-	return write_str(path, val);
-}
-
-/* Empty the instance's buffer: open "trace" with O_TRUNC. */
-static inline int trace_clear(void)
-{
-	char path[256];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/trace", trace_inst);
-	fd = open(path, O_WRONLY | O_TRUNC);
-	if (fd < 0)
-		return -errno;
-	close(fd);
-	return 0;
-}
+static struct wb_trace bench_trace;
 
 static inline int trace_pinned_start(const char *name)
 {
-	static const char *const roots[] = { "/sys/kernel/tracing",
-					     "/sys/kernel/debug/tracing" };
-	char path[256], buf[4096];
-	size_t n;
-	FILE *f;
-
-	mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL);
-	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
-		snprintf(path, sizeof(path), "%s/events/%s/format", roots[i],
-			 pinned_events[1]);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-		buf[n] = 0;
-		if (!strstr(buf, "nr_pinned"))
-			return 0;
-		snprintf(trace_inst, sizeof(trace_inst), "%s/instances/%s", roots[i], name);
-		if (mkdir(trace_inst, 0755) && errno != EEXIST)
-			break;
-		trace_inst_write("buffer_size_kb", "16384");
-		for (n = 0; n < sizeof(pinned_events) / sizeof(pinned_events[0]); n++) {
-			snprintf(path, sizeof(path), "events/%s/enable", pinned_events[n]);
-			if (trace_inst_write(path, "1"))
-				goto fail;
-		}
-		if (trace_clear())
-			goto fail;
-		return 1;
-	}
-	trace_inst[0] = 0;
-	return 0;
-fail:
-	rmdir(trace_inst);
-	trace_inst[0] = 0;
-	return 0;
+	return wb_trace_pinned_start(&bench_trace, name, "16384");
 }
 
 static inline long long trace_pinned_take(void)
 {
-	char path[256], line[1024], *p;
-	long long sum = 0, lost = 0, in, written;
-	FILE *f;
+	long long sum, lost;
 
-	if (!trace_inst[0])
+	sum = wb_trace_sum(&bench_trace, " nr_pinned=", &lost);
+	if (sum < 0)
 		return -1;
-	snprintf(path, sizeof(path), "%s/trace", trace_inst);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		/* "# entries-in-buffer/entries-written: 1/2   #P:2" */
-		p = strstr(line, "entries-written: ");
-		if (line[0] == '#' && p && sscanf(p + 17, "%lld/%lld", &in, &written) == 2)
-			lost += written - in;
-		p = strstr(line, " nr_pinned=");
-		if (line[0] != '#' && p)
-			sum += strtoll(p + 11, NULL, 10);
-	}
-	fclose(f);
-	trace_clear();
+	wb_trace_clear(&bench_trace);
 	return lost ? -1 : sum;
 }
 
 static inline void trace_pinned_stop(void)
 {
-	if (trace_inst[0])
-		rmdir(trace_inst);	/* the instance and its enabled events */
-	trace_inst[0] = 0;
+	wb_trace_remove(&bench_trace);
 }
 
 /* " key=V", or " key=n/a" for a negative V. */
@@ -435,72 +329,41 @@ struct memcg {
 	char path[128];
 };
 
-static inline void memcg_file(const struct memcg *cg, const char *f, char *buf,
-			      size_t sz)
-{
-	snprintf(buf, sz, "%s/%s", cg->path, f);
-}
-
 /* Set memory.max of @cg: @bytes, or "max" for 0.  0 or -errno. */
 static inline int memcg_set_max(const struct memcg *cg, unsigned long long bytes)
 {
-	char f[192], v[32];
-
-	memcg_file(cg, "memory.max", f, sizeof(f));
-	if (bytes)
-		snprintf(v, sizeof(v), "%llu", bytes);
-	else
-		snprintf(v, sizeof(v), "max");
-	return write_str(f, v);
+	return wb_memcg_set_max(cg->path, bytes);
 }
 
 /* Create CGROOT/NAME, set memory.max ("max" or bytes) and move in. */
 static inline void memcg_enter(struct memcg *cg, const char *name,
 			       unsigned long max_bytes)
 {
-	char f[192], v[32];
-
-	if (access(CGROOT "/cgroup.subtree_control", W_OK))
+	if (!wb_have_cgroup2())
 		skip("no cgroup2 at " CGROOT);
-	write_str(CGROOT "/cgroup.subtree_control", "+memory");
-	snprintf(cg->path, sizeof(cg->path), CGROOT "/%s", name);
-	if (mkdir(cg->path, 0755) && errno != EEXIST)
-		die("mkdir %s", cg->path);
+	if (wb_memcg_create(cg->path, sizeof(cg->path), "%s", name))
+		die("cannot create " CGROOT "/%s", name);
 	if (memcg_set_max(cg, max_bytes))
 		skip("cannot write %s/memory.max (no memory controller?)", cg->path);
-	memcg_file(cg, "cgroup.procs", f, sizeof(f));
-	snprintf(v, sizeof(v), "%d", getpid());
-	if (write_str(f, v))
+	if (wb_memcg_enter(cg->path))
 		die("cannot move into %s", cg->path);
 }
 
 static inline void memcg_leave(struct memcg *cg)
 {
-	char v[32];
-
-	snprintf(v, sizeof(v), "%d", getpid());
-	write_str(CGROOT "/cgroup.procs", v);
-	/* Charges of freed memory may linger a moment; retry briefly. */
-	for (int i = 0; i < 100 && rmdir(cg->path) && errno == EBUSY; i++)
-		usleep(10000);
+	/* Charges of freed memory may linger a moment: it retries briefly. */
+	wb_memcg_remove(cg->path);
 }
 
 static inline long long memcg_current(const struct memcg *cg)
 {
-	char f[192];
-
-	memcg_file(cg, "memory.current", f, sizeof(f));
-	return read_ll(f);
+	return wb_memcg_read_long(cg->path, "memory.current");
 }
 
 /* One memory.reclaim request; 0, or -EAGAIN if it fell short. */
 static inline int memcg_reclaim(const struct memcg *cg, unsigned long bytes)
 {
-	char f[192], v[32];
-
-	memcg_file(cg, "memory.reclaim", f, sizeof(f));
-	snprintf(v, sizeof(v), "%lu", bytes);
-	return write_str(f, v);
+	return wb_memcg_reclaim(cg->path, bytes);
 }
 
 /* ---- reclaim without pins (reclaim_nopin, skip_policy) ---- */
@@ -560,7 +423,7 @@ static inline void emu_set_wait_us(unsigned int us)
 	char v[16];
 
 	snprintf(v, sizeof(v), "%u", us);
-	if (write_str(EMU_PARAM "invalidate_wait_us", v))
+	if (wb_write_text(EMU_PARAM "invalidate_wait_us", v))
 		die("cannot set invalidate_wait_us");
 }
 

@@ -8,14 +8,15 @@
  *
  * under memory-cgroup pressure, where reclaim entered from the loop meets
  * pages [0, n-1] of the very object being pinned.  The setup is that of
- * the selftest (pin_reclaim.c, pin_loop): the first half of the object is
- * populated first and aged, so it is the tail of the LRU; a filler comes
- * after it; memory.max is then set 512 KiB above the usage, and the pin
- * loop faults in the second half right at the limit.  The reclaim this
- * triggers meets the first half, pinned by then, before it gets to the
- * filler, which it can always free instead.  (With an untouched object
- * and a filler at the LRU tail, reclaim only ever frees the filler and no
- * arm shows a self-invalidation.)  We measure the time until the object
+ * the selftests (pin_reclaim and userptr_selfinval, pin_loop), wb.h's
+ * wb_pin_loop_prepare(): the first half of the object is populated first
+ * and aged, so it is the tail of the LRU; a filler comes after it;
+ * memory.max is then set 512 KiB above the usage, and the pin loop faults
+ * in the second half right at the limit.  The reclaim this triggers meets
+ * the first half, pinned by then, before it gets to the filler, which it
+ * can always free instead.  (With an untouched object and a filler at the
+ * LRU tail, reclaim only ever frees the filler and no arm shows a
+ * self-invalidation.)  We measure the time until the object
  * holds a valid set of pages (CREATE with USERPTR_EMU_PIN_INCREMENTAL,
  * then SUBMITs until one needs no re-pin, at most MAX_SUBMITS), and count
  * the self-invalidations.
@@ -36,28 +37,24 @@ static void run(int efd, int shmem, int idx, size_t obj_len, size_t fill_len,
 	struct userptr_emu_submit sub;
 	struct vmstat a, b;
 	struct memcg cg;
+	struct wb_pin_loop pl;
 	uint64_t t0, t_create, t_valid;
 	int submits = 0, valid = 0, err = 0;
-	char *filler, *obj;
 	unsigned int h;
 
 	memcg_enter(&cg, "ab-incr", 0);
-	obj = shmem ? map_memfd(obj_len) : map_anon(obj_len, 0);
-	filler = map_anon(fill_len, 0);
-	madvise(obj, obj_len, MADV_NOHUGEPAGE);
-	madvise(filler, fill_len, MADV_NOHUGEPAGE);
+	pl.obj = shmem ? map_memfd(obj_len) : map_anon(obj_len, 0);
+	pl.obj_len = obj_len;
+	pl.filler = map_anon(fill_len, 0);
+	pl.filler_len = fill_len;
 	/* LRU order: first half of the object, then the filler; all old. */
-	fill_pages(obj, obj_len / 2, seed);
-	fill_pages(filler, fill_len, seed + 1);
-	if (write_str("/proc/self/clear_refs", "1"))
-		die("/proc/self/clear_refs");
-	if (memcg_set_max(&cg, memcg_current(&cg) + 512 * 1024))
-		die("cannot set memory.max of %s", cg.path);
+	if (wb_pin_loop_prepare(&pl, cg.path, fill_pages, seed))
+		die("cannot age the pages or set memory.max of %s", cg.path);
 
 	emu_stats(efd, &ea);
 	vm_read(&a);
 	t0 = now_ns();
-	h = emu_create(efd, obj, obj_len, USERPTR_EMU_PIN_INCREMENTAL, &cr);
+	h = emu_create(efd, pl.obj, obj_len, USERPTR_EMU_PIN_INCREMENTAL, &cr);
 	t_create = now_ns() - t0;
 	valid = !cr.stale;
 	while (!valid && submits < MAX_SUBMITS) {
@@ -86,11 +83,10 @@ static void run(int efd, int shmem, int idx, size_t obj_len, size_t fill_len,
 	vm_print_delta(&a, &b, (const char *const[]){ "pgunmap_pinned_skip", NULL });
 	printf("\n");
 
-	if (memcg_set_max(&cg, 0))
+	if (wb_pin_loop_end(cg.path))
 		die("cannot reset memory.max of %s", cg.path);
 	emu_destroy(efd, h);
-	munmap(obj, obj_len);
-	munmap(filler, fill_len);
+	wb_pin_loop_unmap(&pl);
 	memcg_leave(&cg);
 }
 

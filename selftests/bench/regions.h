@@ -74,7 +74,7 @@ static void setup(struct region *r, enum type t, unsigned long seed)
 			die("memfd_create");
 		map_shared(r, fd, t == THP_SHMEM);
 		if (t == THP_SHMEM) {
-			write_str("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "advise");
+			wb_write_text("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "advise");
 			if (madvise(r->p, r->len, MADV_HUGEPAGE))
 				die("MADV_HUGEPAGE");
 		}

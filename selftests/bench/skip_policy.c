@@ -136,7 +136,7 @@ static void request(int efd, const struct memcg *cg, struct region *r, char *hot
 	vm_read(&b);
 	c->skips = use_trace ? trace_pinned_take() : vm_get(&b, "pgunmap_pinned_skip") - s0;
 	if (use_trace && c->skips < 0)
-		die("tracefs instance %s lost events", trace_inst);
+		die("tracefs instance %s lost events", bench_trace.path);
 	c->invalidations = eb.pinned_hits - ea.pinned_hits;
 	c->scanned = scan_delta(&a, &b, 0);
 	c->reclaimed = scan_delta(&a, &b, 1);
@@ -162,7 +162,7 @@ static void nopin_overhead(int pairs, size_t len, unsigned long seed)
 		for (int k = 0; k < 2; k++) {
 			int off = (i + k) % 2;	/* odd pairs: off first */
 
-			write_str(KNOB, off ? "4" : "0");
+			wb_write_text(KNOB, off ? "4" : "0");
 			nopin_run(len, seed + i, &r[off]);
 			printf("AB bench=policy stage=nopin pair=%d check=%s ns=%llu reclaimed=%lld scanned=%lld eagain=%d\n",
 			       i, off ? "off" : "on", (unsigned long long)r[off].ns,
@@ -172,7 +172,7 @@ static void nopin_overhead(int pairs, size_t len, unsigned long seed)
 			ratio[n++] = ((double)r[0].reclaimed / r[0].ns) /
 				     ((double)r[1].reclaimed / r[1].ns);
 	}
-	write_str(KNOB, "0");
+	wb_write_text(KNOB, "0");
 	qsort(ratio, n, sizeof(ratio[0]), cmp_double);
 	printf("AB bench=policy stage=nopin-total pairs=%d ratio_median=%.3f ratio_min=%.3f ratio_max=%.3f\n",
 	       n, n ? ratio[n / 2] : 0.0, n ? ratio[0] : 0.0, n ? ratio[n - 1] : 0.0);
@@ -199,7 +199,7 @@ static void run(int efd, enum type t, int policy, int repeat, size_t len,
 	char *hot;
 
 	snprintf(val, sizeof(val), "%d", policy);
-	if (write_str(KNOB, val))
+	if (wb_write_text(KNOB, val))
 		die("cannot write %s", KNOB);
 	/* A fresh cgroup each time: nothing left over from the previous run. */
 	snprintf(cgname, sizeof(cgname), "ab-policy-%s-%d%s", type_name[t],
@@ -285,7 +285,7 @@ int main(int argc, char **argv)
 		run(efd, types[i], 1, 1, len, passes, o.seed);
 		run(efd, types[i], 0, 1, len, passes, o.seed);
 	}
-	write_str(KNOB, "0");
+	wb_write_text(KNOB, "0");
 	trace_pinned_stop();
 	close(efd);
 	return 0;

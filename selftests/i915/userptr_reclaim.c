@@ -76,6 +76,7 @@
 #include <drm/i915_drm.h>
 
 #include "kselftest_harness.h"
+#include "wb.h"
 
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT	21
@@ -113,17 +114,17 @@
 #define KPROBE_GROUP		"pin_reclaim_i915"
 #define PAGE_SZ			4096ul
 
-enum arm { ARM_NONE, ARM_BASE, ARM_MAYFAIL, ARM_PIN_AWARE };
 enum backing { BACKING_ANON, BACKING_SHMEM, BACKING_MEMFD };
 
-static const char *const arm_name[] = { "none", "base", "mayfail", "pin-aware" };
 static const char *const backing_name[] = { "anon", "shmem", "memfd" };
+
+/* Without PIN_RECLAIM_ARM: ARM_NONE, report only. */
+WB_ARM_FROM_ENV(ARM_NONE)
 
 /* Set up once by main() before the harness forks the test cases. */
 static char g_node[32];
 static char g_tracefs[64];
 static char g_event[64];
-static enum arm g_arm;
 static pid_t g_main_pid;
 
 struct expect {
@@ -132,7 +133,7 @@ struct expect {
 	bool reval;		/* re-validations expected */
 };
 
-static struct expect expect_for(enum arm arm, enum backing backing)
+static struct expect expect_for(enum wb_arm arm, enum backing backing)
 {
 	struct expect e = { false, false, false };
 
@@ -168,51 +169,11 @@ static int xioctl(int fd, unsigned long req, void *arg, unsigned int *eagain)
 	return ret ? -errno : 0;
 }
 
-static int write_str(const char *path, const char *s, int flags)
-{
-	ssize_t len = strlen(s);
-	int fd, ret = 0;
-
-	fd = open(path, O_WRONLY | flags);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, len) != len)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 static bool file_contains(const char *path, const char *word)
 {
-	char buf[512] = "";
-	ssize_t n;
-	int fd;
+	char buf[512];
 
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 && strstr(buf, word);
-}
-
-static long long vmstat(const char *name)
-{
-	long long val = -1, v;
-	char key[64];
-	FILE *f;
-
-	f = fopen("/proc/vmstat", "r");
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %lld", key, &v) == 2) {
-		if (!strcmp(key, name)) {
-			val = v;
-			break;
-		}
-	}
-	fclose(f);
-	return val;
+	return !wb_read_text(path, buf, sizeof(buf)) && buf[0] && strstr(buf, word);
 }
 
 static unsigned long env_ulong(const char *name, unsigned long def,
@@ -294,22 +255,6 @@ static int gem_wait(int fd, uint32_t handle)
 	return xioctl(fd, DRM_IOCTL_I915_GEM_WAIT, &arg, NULL);
 }
 
-static const char *find_tracefs(void)
-{
-	static const char *const dirs[] = {
-		"/sys/kernel/tracing", "/sys/kernel/debug/tracing",
-	};
-	char path[96];
-	unsigned int i;
-
-	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		snprintf(path, sizeof(path), "%s/kprobe_events", dirs[i]);
-		if (!access(path, F_OK))
-			return dirs[i];
-	}
-	return NULL;
-}
-
 static int kprobe_event(bool add)
 {
 	char path[128], cmd[256];
@@ -322,7 +267,7 @@ static int kprobe_event(bool add)
 			 RANGE_END_OFF, RANGE_FLAGS_OFF);
 	else
 		snprintf(cmd, sizeof(cmd), "-:%s/%s\n", KPROBE_GROUP, g_event);
-	return write_str(path, cmd, O_APPEND);
+	return wb_write_flags(path, cmd, O_APPEND);
 }
 
 static void kprobe_event_remove(void)
@@ -364,17 +309,15 @@ struct inval_count {
 	unsigned int lost;		/* trace lines we could not parse */
 };
 
-static void count_invalidations(const char *inst, uintptr_t t, size_t tsz,
+static void count_invalidations(const struct wb_trace *inst, uintptr_t t, size_t tsz,
 				uintptr_t b, size_t bsz, struct inval_count *c)
 {
-	char path[PATH_MAX];
 	char *line = NULL;
 	size_t cap = 0;
 	FILE *f;
 
 	memset(c, 0, sizeof(*c));
-	snprintf(path, sizeof(path), "%s/trace", inst);
-	f = fopen(path, "r");
+	f = wb_trace_open(inst);
 	if (!f)
 		return;
 	while (getline(&line, &cap, f) > 0) {
@@ -435,7 +378,7 @@ FIXTURE(userptr_reclaim) {
 	uint32_t target_handle, batch_handle;
 	int memfd;
 	char cg[128];
-	char inst[128];
+	struct wb_trace inst;
 };
 
 FIXTURE_VARIANT(userptr_reclaim) {
@@ -473,23 +416,19 @@ FIXTURE_VARIANT_ADD(userptr_reclaim, memfd_memcg) {
 /* Move this process into a fresh memcg, before it allocates anything. */
 static const char *memcg_enter(char *cg, size_t len)
 {
-	char path[PATH_MAX + 16], buf[32];
+	int ret;
 
-	if (!file_contains("/sys/fs/cgroup/cgroup.controllers", "memory"))
+	if (!file_contains(WB_CGROUP_ROOT "/cgroup.controllers", "memory"))
 		return "no cgroup v2 memory controller at /sys/fs/cgroup";
-	if (!file_contains("/sys/fs/cgroup/cgroup.subtree_control", "memory") &&
-	    write_str("/sys/fs/cgroup/cgroup.subtree_control", "+memory", 0))
+	if (!file_contains(WB_CGROUP_ROOT "/cgroup.subtree_control", "memory") &&
+	    wb_write_text(WB_CGROUP_ROOT "/cgroup.subtree_control", "+memory"))
 		return "cannot enable the memory controller for child cgroups";
-	snprintf(cg, len, "/sys/fs/cgroup/" KPROBE_GROUP ".%d", getpid());
-	if (mkdir(cg, 0755) && errno != EEXIST) {
-		cg[0] = 0;
-		return errno == EACCES || errno == EPERM ?
+	ret = wb_memcg_create(cg, len, KPROBE_GROUP ".%d", getpid());
+	if (ret)
+		return ret == -EACCES || ret == -EPERM ?
 			"no permission to create a cgroup" :
 			"cannot create a cgroup";
-	}
-	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
-	snprintf(buf, sizeof(buf), "%d", getpid());
-	if (write_str(path, buf, 0)) {
+	if (wb_memcg_enter(cg)) {
 		rmdir(cg);
 		cg[0] = 0;
 		return "cannot move into the test cgroup";
@@ -499,71 +438,50 @@ static const char *memcg_enter(char *cg, size_t len)
 
 static void memcg_leave(char *cg)
 {
-	char buf[32];
-
-	if (!cg[0])
-		return;
-	snprintf(buf, sizeof(buf), "%d", getpid());
-	write_str("/sys/fs/cgroup/cgroup.procs", buf, 0);
-	rmdir(cg);
+	wb_memcg_remove(cg);
 	cg[0] = 0;
 }
 
 static int memcg_reclaim(const char *cg, size_t bytes)
 {
-	char path[PATH_MAX], buf[32];
-	int ret;
+	int ret = wb_memcg_reclaim(cg, bytes);
 
-	snprintf(path, sizeof(path), "%s/memory.reclaim", cg);
-	snprintf(buf, sizeof(buf), "%zu", bytes);
-	ret = write_str(path, buf, 0);
 	/* -EAGAIN: not all of it could be reclaimed, pinned pages included */
 	return ret == -EAGAIN ? 0 : ret;
 }
 
-static const char *trace_instance_create(char *inst, size_t len)
+static const char *trace_instance_create(struct wb_trace *inst)
 {
-	char path[PATH_MAX + 64];
+	char name[64], event[128];
 
-	snprintf(inst, len, "%s/instances/%s_%d", g_tracefs, KPROBE_GROUP,
-		 getpid());
-	if (mkdir(inst, 0755) && errno != EEXIST) {
-		inst[0] = 0;
+	snprintf(name, sizeof(name), "%s_%d", KPROBE_GROUP, getpid());
+	if (wb_trace_create(inst, g_tracefs, name, "8192"))
 		return "cannot create a tracefs instance";
-	}
-	snprintf(path, sizeof(path), "%s/buffer_size_kb", inst);
-	write_str(path, "8192", 0);
-	snprintf(path, sizeof(path), "%s/events/%s/%s/enable", inst,
-		 KPROBE_GROUP, g_event);
-	if (write_str(path, "1", 0))
+	snprintf(event, sizeof(event), "%s/%s", KPROBE_GROUP, g_event);
+	if (wb_trace_enable(inst, event))
 		return "cannot enable the kprobe event in the tracefs instance";
 	return NULL;
 }
 
-static void trace_instance_clear(const char *inst)
+static void trace_instance_clear(const struct wb_trace *inst)
 {
-	char path[PATH_MAX + 16];
-
-	snprintf(path, sizeof(path), "%s/trace", inst);
-	write_str(path, "", O_TRUNC);
+	wb_trace_clear(inst);
 }
 
-static void trace_instance_destroy(char *inst)
+static void trace_instance_destroy(struct wb_trace *inst)
 {
-	char path[PATH_MAX + 64];
+	char rel[192];
 
-	if (!inst[0])
+	if (!inst->path[0])
 		return;
-	snprintf(path, sizeof(path), "%s/events/%s/%s/enable", inst,
-		 KPROBE_GROUP, g_event);
-	write_str(path, "0", 0);
-	rmdir(inst);
-	inst[0] = 0;
+	snprintf(rel, sizeof(rel), "events/%s/%s/enable", KPROBE_GROUP, g_event);
+	wb_trace_write(inst, rel, "0");
+	wb_trace_remove(inst);
 }
 
 static void fixture_cleanup(FIXTURE_DATA(userptr_reclaim) *self)
 {
-	trace_instance_destroy(self->inst);
+	trace_instance_destroy(&self->inst);
 	if (self->fd >= 0) {
 		gem_close(self->fd, self->target_handle);
 		gem_close(self->fd, self->batch_handle);
@@ -635,7 +553,7 @@ static const char *fixture_init(FIXTURE_DATA(userptr_reclaim) *self,
 		return "GEM_USERPTR failed";
 
 	*skip = true;
-	return trace_instance_create(self->inst, sizeof(self->inst));
+	return trace_instance_create(&self->inst);
 }
 
 FIXTURE_SETUP(userptr_reclaim)
@@ -646,7 +564,7 @@ FIXTURE_SETUP(userptr_reclaim)
 	self->fd = -1;
 	self->memfd = -1;
 	self->cg[0] = 0;
-	self->inst[0] = 0;
+	self->inst.path[0] = 0;
 	self->target = MAP_FAILED;
 	self->batch = MAP_FAILED;
 	self->target_handle = 0;
@@ -689,7 +607,7 @@ static void build_batch(uint32_t *b, unsigned long pages, unsigned int round)
 TEST_F_TIMEOUT(userptr_reclaim, gpu_busy_reclaim, 600)
 {
 	const unsigned int rounds = env_ulong("PIN_RECLAIM_ROUNDS", 32, 4096);
-	const struct expect e = expect_for(g_arm, variant->backing);
+	const struct expect e = expect_for(arm, variant->backing);
 	struct drm_i915_gem_exec_object2 obj[2];
 	struct drm_i915_gem_execbuffer2 eb;
 	long long pins0 = 0, pins1, hits0 = 0, hits1;
@@ -734,8 +652,8 @@ TEST_F_TIMEOUT(userptr_reclaim, gpu_busy_reclaim, 600)
 
 		if (!r) {
 			/* The object is pinned now: start counting. */
-			trace_instance_clear(self->inst);
-			pins0 = vmstat("nr_foll_pin_acquired");
+			trace_instance_clear(&self->inst);
+			pins0 = wb_vmstat("nr_foll_pin_acquired");
 			hits0 = kprobe_hits();
 		}
 
@@ -763,16 +681,16 @@ TEST_F_TIMEOUT(userptr_reclaim, gpu_busy_reclaim, 600)
 		}
 	}
 
-	pins1 = vmstat("nr_foll_pin_acquired");
+	pins1 = wb_vmstat("nr_foll_pin_acquired");
 	hits1 = kprobe_hits();
-	count_invalidations(self->inst, (uintptr_t)self->target, self->size,
+	count_invalidations(&self->inst, (uintptr_t)self->target, self->size,
 			    (uintptr_t)self->batch, self->batch_size, &inv);
 	repinned = pins1 >= pins0 ? pins1 - pins0 : 0;
 	revalidations = repinned / self->pages;
 
 	qsort(lat, rounds, sizeof(*lat), cmp_u64);
 	ksft_print_msg("arm=%s backing=%s reclaim=%s pages=%lu rounds=%u\n",
-		       arm_name[g_arm], backing_name[variant->backing],
+		       wb_arm_name(arm), backing_name[variant->backing],
 		       variant->memcg ? "memory.reclaim" : "MADV_PAGEOUT",
 		       self->pages, rounds);
 	ksft_print_msg("  invalidations: object %u (may-fail %u), batch %u, unparsed %u, kprobe hits (system) %lld\n",
@@ -792,15 +710,15 @@ TEST_F_TIMEOUT(userptr_reclaim, gpu_busy_reclaim, 600)
 	ASSERT_EQ(0, bad);
 	ASSERT_EQ(0, inv.batch);
 
-	if (g_arm == ARM_NONE)
+	if (arm == ARM_NONE)
 		return;
 
 	if (e.inval) {
 		EXPECT_LT(0, inv.target) TH_LOG("%s: expected invalidations",
-						arm_name[g_arm]);
+						wb_arm_name(arm));
 	} else {
 		EXPECT_EQ(0, inv.target) TH_LOG("%s: pinned %s object invalidated",
-						arm_name[g_arm],
+						wb_arm_name(arm),
 						backing_name[variant->backing]);
 	}
 	if (e.all_mayfail)
@@ -811,30 +729,17 @@ TEST_F_TIMEOUT(userptr_reclaim, gpu_busy_reclaim, 600)
 	} else {
 		EXPECT_EQ(0, revalidations)
 			TH_LOG("%s: object re-validated after reclaim",
-			       arm_name[g_arm]);
+			       wb_arm_name(arm));
 	}
 }
 
 int main(int argc, char **argv)
 {
-	const char *arm = getenv("PIN_RECLAIM_ARM");
 	const char *tracefs;
 	char path[128];
 	uint32_t handle;
 	void *probe;
 	int fd, ret;
-
-	if (!arm || !*arm)
-		g_arm = ARM_NONE;
-	else if (!strcmp(arm, "base"))
-		g_arm = ARM_BASE;
-	else if (!strcmp(arm, "mayfail"))
-		g_arm = ARM_MAYFAIL;
-	else if (!strcmp(arm, "pin-aware"))
-		g_arm = ARM_PIN_AWARE;
-	else
-		ksft_exit_fail_msg("PIN_RECLAIM_ARM=%s: want base, mayfail or pin-aware\n",
-				   arm);
 
 	fd = open_i915(g_node, sizeof(g_node));
 	if (fd == -EACCES || fd == -EPERM)
@@ -857,7 +762,7 @@ int main(int argc, char **argv)
 	munmap(probe, PAGE_SZ);
 	close(fd);
 
-	tracefs = find_tracefs();
+	tracefs = wb_tracefs("kprobe_events");
 	if (!tracefs)
 		ksft_exit_skip("no tracefs kprobe_events (CONFIG_KPROBE_EVENTS, tracefs mounted?)\n");
 	snprintf(g_tracefs, sizeof(g_tracefs), "%s", tracefs);

@@ -44,7 +44,6 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -57,6 +56,7 @@
 #include "mm/gup_test.h"
 #include "drivers/iommu/iommufd/iommufd_test.h"
 #include "vm_util.h"
+#include "wb.h"
 
 #define NR_PINNED	32
 #define NR_PAGES	(2 * NR_PINNED)
@@ -64,29 +64,9 @@
 #define CODE_GPA	0x1000UL
 #define MEM_GPA		0x100000UL
 #define EXIT_PORT	0x10
-#define CGROUP_ROOT	"/sys/fs/cgroup"
-#define GUP_TEST_PATH	"/sys/kernel/debug/gup_test"
-#define TRACE_INST	"/sys/kernel/tracing/instances/kvm_pin_reclaim"
+#define TRACE_NAME	"kvm_pin_reclaim"	/* our tracefs instance */
 
-enum arm { ARM_BASE, ARM_MAYFAIL, ARM_PIN_AWARE, NR_ARMS };
-static const char * const arm_names[NR_ARMS] = { "base", "mayfail", "pin-aware" };
-static enum arm arm = ARM_PIN_AWARE;
-
-static void __attribute__((constructor)) parse_arm(void)
-{
-	const char *s = getenv("PIN_RECLAIM_ARM");
-	int i;
-
-	if (!s || !*s)
-		return;
-	for (i = 0; i < NR_ARMS; i++) {
-		if (!strcmp(s, arm_names[i])) {
-			arm = i;
-			return;
-		}
-	}
-	ksft_exit_fail_msg("PIN_RECLAIM_ARM=%s: use base, mayfail or pin-aware\n", s);
-}
+WB_ARM_FROM_ENV(ARM_PIN_AWARE)
 
 enum pin_src { PIN_GUP_TEST, PIN_IO_URING, PIN_IOMMUFD, PIN_IOMMUFD_FILE };
 static const char * const pin_names[] = {
@@ -157,18 +137,6 @@ KVM_PIN_VARIANT(cross_iommufd_pageout, PIN_IOMMUFD, true, TRIGGER_PAGEOUT);
 KVM_PIN_VARIANT(cross_iommufd_file_memcg, PIN_IOMMUFD_FILE, true, TRIGGER_MEMCG_RECLAIM);
 
 /* ---- small helpers ---- */
-
-static int write_text(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
 
 static uint32_t word(size_t page, size_t i)
 {
@@ -298,29 +266,26 @@ static void settle_lru(struct __test_metadata *_metadata, const char *cg)
 
 /* ---- tracefs: KVM's mmu-notifier unmap and age events ---- */
 
+static struct wb_trace trace;
+
 static bool trace_start(void)
 {
 	static const char * const events[] = {
-		TRACE_INST "/events/kvm/kvm_unmap_hva_range/enable",
-		TRACE_INST "/events/kvm/kvm_age_hva/enable",
+		"kvm/kvm_unmap_hva_range", "kvm/kvm_age_hva",
 	};
+	const char *root = wb_tracefs("instances");
 
-	mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL);
-	if (mkdir(TRACE_INST, 0755) && errno != EEXIST)
+	if (!root || wb_trace_create(&trace, root, TRACE_NAME, "8192"))
 		return false;
-	write_text(TRACE_INST "/buffer_size_kb", "8192");
 	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++)
-		if (write_text(events[i], "1"))
+		if (wb_trace_enable(&trace, events[i]))
 			return false;
 	return true;
 }
 
 static void trace_clear(void)
 {
-	int fd = open(TRACE_INST "/trace", O_WRONLY | O_TRUNC);
-
-	if (fd >= 0)
-		close(fd);
+	wb_trace_clear(&trace);
 }
 
 /*
@@ -337,9 +302,8 @@ static void trace_take(struct trace_count *t, unsigned long start)
 	unsigned long s, e, a, end = start + NR_PAGES * PAGE;
 	bool unmapped[NR_PAGES] = { false };
 	char line[512], *p;
-	long in, written;
 	bool unmap;
-	FILE *f = fopen(TRACE_INST "/trace", "r");
+	FILE *f = wb_trace_open(&trace);
 
 	memset(t, 0, sizeof(*t));
 	if (!f) {
@@ -347,10 +311,8 @@ static void trace_take(struct trace_count *t, unsigned long start)
 		return;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		p = strstr(line, "entries-written: ");
 		if (line[0] == '#') {
-			if (p && sscanf(p + 17, "%ld/%ld", &in, &written) == 2)
-				t->lost += written - in;
+			t->lost += wb_trace_lost(line);
 			continue;
 		}
 		p = strstr(line, "unmap range: ");
@@ -380,7 +342,7 @@ static void trace_take(struct trace_count *t, unsigned long start)
 
 static void trace_stop(void)
 {
-	rmdir(TRACE_INST);
+	wb_trace_remove(&trace);
 }
 
 /* ---- pin sources ---- */
@@ -416,16 +378,12 @@ static int pin_first_half(struct pinner *pn, int memfd, char *va)
 
 	switch (pn->src) {
 	case PIN_GUP_TEST: {
-		struct pin_longterm_test args = {
-			.addr = (uintptr_t)va, .size = len,
-			.flags = PIN_LONGTERM_TEST_FLAG_USE_WRITE,
-		};
-
-		pn->gup_fd = open(GUP_TEST_PATH, O_RDWR);
+		pn->gup_fd = wb_gup_open();
 		if (pn->gup_fd < 0)
 			return -errno;
-		if (ioctl(pn->gup_fd, PIN_LONGTERM_TEST_START, &args))
-			return -errno;
+		ret = wb_gup_pin(pn->gup_fd, va, len);
+		if (ret)
+			return ret;
 		break;
 	}
 	case PIN_IO_URING: {
@@ -479,7 +437,7 @@ static void unpin(struct pinner *pn)
 {
 	if (pn->gup_fd >= 0) {
 		if (pn->pinned)
-			ioctl(pn->gup_fd, PIN_LONGTERM_TEST_STOP);
+			wb_gup_unpin(pn->gup_fd);
 		close(pn->gup_fd);
 	}
 	if (pn->ring_up)
@@ -600,7 +558,6 @@ static int vm_create(FIXTURE_DATA(kvm_pin) *self)
 FIXTURE_SETUP(kvm_pin)
 {
 	const char *cg_name = "kvm_pin_reclaim";
-	char path[256], pid[32];
 	int down[2], up[2];
 	long pf0, pf1, pf2;
 	cpu_set_t cpus;
@@ -616,7 +573,7 @@ FIXTURE_SETUP(kvm_pin)
 	self->pin.src = variant->src;
 	self->pin.gup_fd = self->pin.iommufd = -1;
 
-	TH_LOG("arm %s, pin %s%s, trigger %s", arm_names[arm],
+	TH_LOG("arm %s, pin %s%s, trigger %s", wb_arm_name(arm),
 	       pin_names[variant->src], variant->cross ? " (another process)" : "",
 	       trigger_names[variant->trig]);
 	if (getuid())
@@ -626,12 +583,12 @@ FIXTURE_SETUP(kvm_pin)
 		SKIP(return, "no /dev/kvm (the kvm config variant has it)");
 	if (ioctl(self->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_BINARY_STATS_FD) <= 0)
 		SKIP(return, "KVM has no binary statistics");
-	if (variant->src == PIN_GUP_TEST && access(GUP_TEST_PATH, R_OK))
-		SKIP(return, "no %s (CONFIG_GUP_TEST, debugfs)", GUP_TEST_PATH);
+	if (variant->src == PIN_GUP_TEST && access(WB_GUP_TEST_PATH, R_OK))
+		SKIP(return, "no %s (CONFIG_GUP_TEST, debugfs)", WB_GUP_TEST_PATH);
 	if (variant->src >= PIN_IOMMUFD && access("/dev/iommu", R_OK))
 		SKIP(return, "no /dev/iommu (CONFIG_IOMMUFD)");
-	if (access(CGROUP_ROOT "/cgroup.subtree_control", W_OK))
-		SKIP(return, "no cgroup v2 at " CGROUP_ROOT);
+	if (!wb_have_cgroup2())
+		SKIP(return, "no cgroup v2 at " WB_CGROUP_ROOT);
 	self->traced = trace_start();
 	if (!self->traced)
 		SKIP(return, "no kvm trace events in tracefs");
@@ -647,12 +604,8 @@ FIXTURE_SETUP(kvm_pin)
 	ASSERT_EQ(sched_setaffinity(0, sizeof(cpus), &cpus), 0);
 
 	/* Everything charged from here on belongs to the test's memcg. */
-	write_text(CGROUP_ROOT "/cgroup.subtree_control", "+memory");
-	snprintf(self->cg, sizeof(self->cg), CGROUP_ROOT "/%s", cg_name);
-	ASSERT_TRUE(!mkdir(self->cg, 0755) || errno == EEXIST);
-	snprintf(path, sizeof(path), "%s/cgroup.procs", self->cg);
-	snprintf(pid, sizeof(pid), "%d", getpid());
-	ASSERT_EQ(write_text(path, pid), 0);
+	ASSERT_EQ(wb_memcg_create(self->cg, sizeof(self->cg), "%s", cg_name), 0);
+	ASSERT_EQ(wb_memcg_enter(self->cg), 0);
 
 	self->memfd = memfd_create("kvm_pin_reclaim", 0);
 	ASSERT_GE(self->memfd, 0);
@@ -736,10 +689,7 @@ FIXTURE_TEARDOWN(kvm_pin)
 		close(self->memfd);
 	if (self->traced)
 		trace_stop();
-	if (self->cg[0]) {
-		write_text(CGROUP_ROOT "/cgroup.procs", "0");
-		rmdir(self->cg);
-	}
+	wb_memcg_remove(self->cg);
 }
 
 static long count_present(FIXTURE_DATA(kvm_pin) *self, size_t first, size_t n)
@@ -771,7 +721,7 @@ TEST_F_TIMEOUT(kvm_pin, reclaim, 240)
 	long pf0, pf1, pf2, pte_pinned, unmapped, evicted, bad;
 	long lo, hi, k4_before, k4_after;
 	struct trace_count t;
-	char req[32], path[160];
+	char req[32];
 	int ret = 0;
 
 	k4_before = stat_read(self->vm_stats, "pages_4k");
@@ -787,11 +737,10 @@ TEST_F_TIMEOUT(kvm_pin, reclaim, 240)
 		 * unreclaimable, memory.reclaim ends with -EAGAIN on every arm,
 		 * after trying every folio several times.
 		 */
-		ASSERT_EQ(write_text("/proc/self/clear_refs", "1"), 0);
+		ASSERT_EQ(wb_clear_refs(), 0);
 		settle_lru(_metadata, self->cg);
 		snprintf(req, sizeof(req), "%lu", NR_PAGES * PAGE + (16UL << 20));
-		snprintf(path, sizeof(path), "%s/memory.reclaim", self->cg);
-		ret = write_text(path, req);
+		ret = wb_memcg_write(self->cg, "memory.reclaim", req);
 	}
 	trace_take(&t, (uintptr_t)self->mem);
 	log_memcg(_metadata, self->cg, "after");
@@ -815,7 +764,7 @@ TEST_F_TIMEOUT(kvm_pin, reclaim, 240)
 	       " unpinned_unmapped=%ld unpinned_evicted=%ld age_pinned=%ld pages_4k_dropped=%ld"
 	       " trace_lost=%ld reclaim_rc=%d data_bad_page=%ld\n",
 	       variant->cross ? "cross_" : "", pin_names[variant->src],
-	       trigger_names[variant->trig], arm_names[arm], NR_PINNED,
+	       trigger_names[variant->trig], wb_arm_name(arm), NR_PINNED,
 	       t.unmap_pinned, pf1 - pf0, pte_pinned, t.unmap_unpinned,
 	       pf2 - pf1, unmapped, evicted, t.age_pinned, k4_before - k4_after, t.lost,
 	       ret, bad);
@@ -828,9 +777,9 @@ TEST_F_TIMEOUT(kvm_pin, reclaim, 240)
 	lo = arm == ARM_PIN_AWARE ? 0 : exact ? NR_PINNED : 1;
 	hi = arm == ARM_PIN_AWARE ? 0 : NR_PINNED;
 	EXPECT_GE(t.unmap_pinned, lo) TH_LOG("pinned pages invalidated on %s",
-					     arm_names[arm]);
+					     wb_arm_name(arm));
 	EXPECT_LE(t.unmap_pinned, hi) TH_LOG("pinned pages invalidated on %s",
-					     arm_names[arm]);
+					     wb_arm_name(arm));
 	EXPECT_EQ(pf1 - pf0, t.unmap_pinned)
 		TH_LOG("KVM re-faults on the pinned half vs its invalidated pages");
 	/* 2. The VMM's PTEs of the pinned half. */

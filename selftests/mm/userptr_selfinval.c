@@ -32,33 +32,9 @@
 
 #include "../kselftest_harness.h"
 #include "userptr_emu.h"
+#include "wb.h"
 
-#define CGROUP_ROOT	"/sys/fs/cgroup"
-
-enum arm { ARM_BASE, ARM_MAYFAIL, ARM_PIN_AWARE, NR_ARMS };
-
-static const char * const arm_names[NR_ARMS] = {
-	"base", "mayfail", "pin-aware",
-};
-
-static enum arm arm = ARM_PIN_AWARE;
-
-static void __attribute__((constructor)) parse_arm(void)
-{
-	const char *s = getenv("PIN_RECLAIM_ARM");
-	int i;
-
-	if (!s || !*s)
-		return;
-	for (i = 0; i < NR_ARMS; i++) {
-		if (!strcmp(s, arm_names[i])) {
-			arm = i;
-			return;
-		}
-	}
-	ksft_exit_fail_msg("PIN_RECLAIM_ARM=%s is not an arm (use base, mayfail or pin-aware)\n",
-			   s);
-}
+WB_ARM_FROM_ENV(ARM_PIN_AWARE)
 
 /*
  * MADV_PAGEOUT of a shmem object, seen by the object:
@@ -84,52 +60,6 @@ static const struct emu_expect pageout_expect[2][NR_ARMS] = {
 	/* get */ { { true, true, false }, { true, true,  false }, { true,  true,  false } },
 };
 
-static int write_file(const char *path, const char *buf)
-{
-	ssize_t len = strlen(buf);
-	int fd, ret = 0;
-
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, buf, len) != len)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-static int read_long(const char *path, long *val)
-{
-	char buf[64];
-	ssize_t len;
-	int fd;
-
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (len <= 0)
-		return -EIO;
-	buf[len] = '\0';
-	*val = strtol(buf, NULL, 10);
-	return 0;
-}
-
-static bool have_swap(void)
-{
-	char line[256];
-	bool ret = false;
-	FILE *f = fopen("/proc/swaps", "r");
-
-	if (!f)
-		return false;
-	if (fgets(line, sizeof(line), f) && fgets(line, sizeof(line), f))
-		ret = true;
-	fclose(f);
-	return ret;
-}
-
 FIXTURE(emu)
 {
 	int fd;
@@ -139,44 +69,34 @@ FIXTURE(emu)
 
 FIXTURE_SETUP(emu)
 {
-	char procs[PATH_MAX + 16];
-	int ret;
-
 	if (getuid())
 		SKIP(return, "must run as root");
 	self->fd = open(USERPTR_EMU_DEBUGFS_PATH, O_RDWR);
 	if (self->fd < 0)
 		SKIP(return, "no %s (insmod userptr_emu.ko)", USERPTR_EMU_DEBUGFS_PATH);
-	if (!have_swap())
+	if (!wb_have_swap())
 		SKIP(return, "no swap device");
-	if (access(CGROUP_ROOT "/cgroup.subtree_control", W_OK))
-		SKIP(return, "no cgroup v2 at " CGROUP_ROOT);
+	if (!wb_have_cgroup2())
+		SKIP(return, "no cgroup v2 at " WB_CGROUP_ROOT);
 	self->features.scope = USERPTR_EMU_SCOPE_FILE;
 	ASSERT_EQ(ioctl(self->fd, USERPTR_EMU_STATS, &self->features), 0);
-	TH_LOG("arm %s, emulator features 0x%x", arm_names[arm],
+	TH_LOG("arm %s, emulator features 0x%x", wb_arm_name(arm),
 	       self->features.features);
 	if (arm == ARM_MAYFAIL)
 		ASSERT_TRUE(self->features.features & USERPTR_EMU_FEAT_HONOUR_MAYFAIL)
 			TH_LOG("mayfail arm but the emulator does not honour MAYFAIL");
 
-	ret = write_file(CGROUP_ROOT "/cgroup.subtree_control", "+memory");
-	ASSERT_TRUE(!ret || ret == -EBUSY);
-	snprintf(self->cg, sizeof(self->cg), CGROUP_ROOT "/userptr_selfinval.%d",
-		 getpid());
-	ASSERT_EQ(mkdir(self->cg, 0755), 0);
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", self->cg);
-	ASSERT_EQ(write_file(procs, "0"), 0);
+	ASSERT_EQ(wb_memcg_create(self->cg, sizeof(self->cg),
+				  "userptr_selfinval.%d", getpid()), 0);
+	ASSERT_EQ(wb_memcg_enter(self->cg), 0);
 }
 
 FIXTURE_TEARDOWN(emu)
 {
-	char path[PATH_MAX + 16];
-
 	close(self->fd);
-	snprintf(path, sizeof(path), "%s/memory.max", self->cg);
-	write_file(path, "max");
-	write_file(CGROUP_ROOT "/cgroup.procs", "0");
-	rmdir(self->cg);
+	if (self->cg[0])
+		wb_memcg_set_max(self->cg, 0);
+	wb_memcg_remove(self->cg);
 }
 
 FIXTURE_VARIANT(emu)
@@ -194,51 +114,25 @@ FIXTURE_VARIANT_ADD(emu, get)
 	.use_get = true,
 };
 
-#define OBJ_SIZE	(4UL << 20)
-#define FILLER_SIZE	(6UL << 20)
-
+/* wb.h's pin loop at the memcg limit, pinned by the emulator. */
 TEST_F_TIMEOUT(emu, pin_loop_memcg_at_limit, 240)
 {
 	struct userptr_emu_create c = { 0 };
 	struct userptr_emu_submit s = { 0 };
 	struct userptr_emu_stats st = { .scope = USERPTR_EMU_SCOPE_FILE };
-	char path[PATH_MAX + 16], max[32];
-	char *obj, *filler;
-	long cur = 0;
+	struct wb_pin_loop pl;
 
-	filler = mmap(NULL, FILLER_SIZE, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	obj = mmap(NULL, OBJ_SIZE, PROT_READ | PROT_WRITE,
-		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(filler, MAP_FAILED);
-	ASSERT_NE(obj, MAP_FAILED);
-	madvise(filler, FILLER_SIZE, MADV_NOHUGEPAGE);
-	madvise(obj, OBJ_SIZE, MADV_NOHUGEPAGE);
-
-	/*
-	 * The first half of the object is populated and aged first, so it is
-	 * the LRU tail, the filler comes after it; the pin loop faults in the
-	 * second half at the memcg limit, and the reclaim this triggers meets
-	 * the first half, already pinned by then, before the filler (which it
-	 * can always free instead, so there is no OOM).
-	 */
-	memset(obj, 1, OBJ_SIZE / 2);
-	memset(filler, 1, FILLER_SIZE);
-	ASSERT_EQ(write_file("/proc/self/clear_refs", "1"), 0);
-	snprintf(path, sizeof(path), "%s/memory.current", self->cg);
-	ASSERT_EQ(read_long(path, &cur), 0);
-	snprintf(path, sizeof(path), "%s/memory.max", self->cg);
-	snprintf(max, sizeof(max), "%ld", cur + (512L << 10));
-	ASSERT_EQ(write_file(path, max), 0);
+	ASSERT_EQ(wb_pin_loop_map(&pl, WB_PIN_LOOP_OBJECT, WB_PIN_LOOP_FILLER), 0);
+	ASSERT_EQ(wb_pin_loop_prepare(&pl, self->cg, NULL, 0), 0);
 
 	ASSERT_EQ(ioctl(self->fd, USERPTR_EMU_RESET_STATS, &st), 0);
-	c.addr = (uintptr_t)obj;
-	c.len = OBJ_SIZE;
+	c.addr = (uintptr_t)pl.obj;
+	c.len = pl.obj_len;
 	c.flags = USERPTR_EMU_PIN_INCREMENTAL |
 		  (variant->use_get ? USERPTR_EMU_USE_GET : USERPTR_EMU_LONGTERM);
 	ASSERT_EQ(ioctl(self->fd, USERPTR_EMU_CREATE, &c), 0)
 		TH_LOG("USERPTR_EMU_CREATE: %s", strerror(errno));
-	ASSERT_EQ(c.npages, OBJ_SIZE / getpagesize());
+	ASSERT_EQ(c.npages, pl.obj_len / getpagesize());
 
 	s.handle = c.handle;
 	s.flags = USERPTR_EMU_SUBMIT_CHECK;
@@ -247,7 +141,7 @@ TEST_F_TIMEOUT(emu, pin_loop_memcg_at_limit, 240)
 	ASSERT_EQ(ioctl(self->fd, USERPTR_EMU_STATS, &st), 0);
 
 	ksft_print_msg("result arm=%s scenario=pin_loop pin=%s npages=%llu self_invalidations=%llu recursive_invalidations=%llu invalidations=%llu mayfail_declined=%llu stale=%u present=%llu mismatch=%llu\n",
-		       arm_names[arm], variant->use_get ? "get" : "pin",
+		       wb_arm_name(arm), variant->use_get ? "get" : "pin",
 		       (unsigned long long)c.npages,
 		       (unsigned long long)c.self_invalidations,
 		       (unsigned long long)st.recursive_invalidations,
@@ -266,9 +160,8 @@ TEST_F_TIMEOUT(emu, pin_loop_memcg_at_limit, 240)
 		EXPECT_EQ(s.stale, 0);
 	}
 
-	ASSERT_EQ(write_file(path, "max"), 0);
-	munmap(obj, OBJ_SIZE);
-	munmap(filler, FILLER_SIZE);
+	ASSERT_EQ(wb_pin_loop_end(self->cg), 0);
+	wb_pin_loop_unmap(&pl);
 }
 
 TEST_F_TIMEOUT(emu, pageout, 120)
@@ -304,7 +197,7 @@ TEST_F_TIMEOUT(emu, pageout, 120)
 	ASSERT_EQ(ioctl(self->fd, USERPTR_EMU_SUBMIT, &s), 0);
 
 	ksft_print_msg("result arm=%s scenario=pageout_shmem pin=%s npages=%llu invalidations=%llu pinned_hits=%llu ref_hits=%llu mayfail_declined=%llu stale=%u present=%llu mismatch=%llu\n",
-		       arm_names[arm], variant->use_get ? "get" : "pin",
+		       wb_arm_name(arm), variant->use_get ? "get" : "pin",
 		       (unsigned long long)c.npages,
 		       (unsigned long long)st.invalidations,
 		       (unsigned long long)st.pinned_hits,

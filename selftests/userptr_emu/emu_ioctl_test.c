@@ -19,6 +19,7 @@
 
 #include "kselftest_harness.h"
 #include "userptr_emu.h"
+#include "wb.h"
 
 #define NR_PAGES	16
 #define WAIT_PARAM	"/sys/module/userptr_emu/parameters/invalidate_wait_us"
@@ -686,19 +687,7 @@ static long long swap_total_kb(void)
 	return kb;
 }
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-#define YOUNG_CG	"/sys/fs/cgroup/emu_ioctl_young"
+#define YOUNG_CG	"emu_ioctl_young"	/* under WB_CGROUP_ROOT */
 
 /*
  * The aging callbacks of the plain mmu_notifier: no reclaim, no call; a
@@ -714,7 +703,7 @@ TEST_F(emu, young_callbacks)
 	struct userptr_emu_create c;
 	struct userptr_emu_stats st;
 	size_t len = 8 * self->len;
-	char *shm, v[32];
+	char *shm, cg[PATH_MAX] = "";
 	int memfd, ret;
 
 	memfd = memfd_create("userptr_emu_young", 0);
@@ -725,12 +714,8 @@ TEST_F(emu, young_callbacks)
 
 	/* Charged to the cgroup if there is one: fill after moving in. */
 	ret = -ENOENT;
-	if (swap_total_kb() > 0 &&
-	    !write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory") &&
-	    (!mkdir(YOUNG_CG, 0755) || errno == EEXIST)) {
-		snprintf(v, sizeof(v), "%d", getpid());
-		ret = write_file(YOUNG_CG "/cgroup.procs", v);
-	}
+	if (swap_total_kb() > 0 && !wb_memcg_create(cg, sizeof(cg), YOUNG_CG))
+		ret = wb_memcg_enter(cg);
 	memset(shm, 0x42, len);
 
 	ASSERT_EQ(emu_create(self->fd, shm, len / 2, 0, &c), 0);
@@ -743,8 +728,7 @@ TEST_F(emu, young_callbacks)
 
 	if (!ret) {
 		ASSERT_EQ(madvise(shm, len, MADV_COLD), 0);
-		snprintf(v, sizeof(v), "%zu", len / 2);
-		ret = write_file(YOUNG_CG "/memory.reclaim", v);
+		ret = wb_memcg_reclaim(cg, len / 2);
 		TH_LOG("memory.reclaim of %zu bytes: %s", len / 2,
 		       ret ? strerror(-ret) : "done");
 		ASSERT_EQ(emu_stats(self->fd, USERPTR_EMU_SCOPE_OBJECT,
@@ -757,8 +741,7 @@ TEST_F(emu, young_callbacks)
 		       (unsigned long long)st.young_pinned_calls,
 		       (unsigned long long)st.young_pinned_pages);
 		ASSERT_GT(young_sum(&st), st.young_pinned_calls);
-		snprintf(v, sizeof(v), "%d", getpid());
-		write_file("/sys/fs/cgroup/cgroup.procs", v);
+		wb_write_text(WB_CGROUP_ROOT "/cgroup.procs", "0");
 	} else {
 		TH_LOG("no memory cgroup or no swap: aging not exercised");
 	}
@@ -778,7 +761,7 @@ TEST_F(emu, young_callbacks)
 	ASSERT_EQ(emu_destroy(self->fd, c.handle), 0);
 	munmap(shm, len);
 	close(memfd);
-	rmdir(YOUNG_CG);
+	wb_memcg_remove(cg);
 }
 
 TEST_HARNESS_MAIN
