@@ -95,7 +95,7 @@ step "ab: arms ${ordered[*]} ($mode, seed $seed, MEM=$MEM SMP=$SMP SWAP=$SWAP); 
 i=0
 for a in "${ordered[@]}"; do
 	i=$((i + 1))
-	step "ab: [$i/$n] $a: kernel (reused if unchanged; a cold build takes ~10 min here)"
+	step "ab: [$i/$n] $a: kernel (reused if unchanged; a new config, every object a ccache miss, took 19-55 min here)"
 	"$ROOT/scripts/build.sh" "$a" "$variant" >/dev/null
 done
 
