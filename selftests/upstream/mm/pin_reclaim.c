@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -599,6 +600,7 @@ int main(int argc, char **argv)
 {
 	struct thp_settings settings;
 	bool has_nr_pinned = false;
+	cpu_set_t cpus;
 	int fd;
 
 	if (geteuid())
@@ -612,6 +614,16 @@ int main(int argc, char **argv)
 	if (fd < 0)
 		ksft_exit_skip("gup_test not available (CONFIG_GUP_TEST)\n");
 	close(fd);
+
+	/*
+	 * MADV_PAGEOUT drains only this CPU's LRU batches: a folio that gup
+	 * queued for activation on another CPU is off the LRU and is not
+	 * isolated, so stay on one CPU.
+	 */
+	CPU_ZERO(&cpus);
+	CPU_SET(sched_getcpu(), &cpus);
+	if (sched_setaffinity(0, sizeof(cpus), &cpus))
+		ksft_exit_fail_msg("sched_setaffinity: %s\n", strerror(errno));
 
 	/* NUMA hinting faults would unmap the pages behind our back. */
 	if (!access(NUMA_BALANCING, W_OK)) {
