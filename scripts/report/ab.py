@@ -681,16 +681,23 @@ def counts_by_type(t):
     return out
 
 
-def bases_table(base, counts, others):
-    """The pinned-range counts of this job beside those of other bases' published
-    jobs (their summary JSON): one column per base and arm, totals over the passes."""
-    jobs = [(b, s) for b, s in others] + [(base, {"tables": [counts], "meta": {}})]
-    cols, data = [], []
+def bases_table(base, tables, others):
+    """The pinned-range counts of this job (its tables) beside those of other
+    bases' published jobs (their summary JSON): one column per base and arm,
+    totals over the passes. The swap-cache type comes from a job's virtio set
+    where it has one: swap-in from zram leaves no folio in the swap cache."""
+    jobs = [(b, s) for b, s in others] + [(base, {"tables": tables, "meta": {}})]
+    cols, data, virtio = [], [], []
     for b, s in sorted(jobs, key=lambda j: [int(x) for x in j[0].split(".") if x.isdigit()]):
         t = next((t for t in s["tables"] if t.get("id") == "counts"), None)
         if not t:
             continue
         per = counts_by_type(t)
+        v = next((v for v in s["tables"] if v.get("id") == "counts-virtio"), None)
+        sc = TYPE_DESC["swapcache"]
+        if v and v["columns"] == t["columns"] and sc in counts_by_type(v):
+            per[sc] = counts_by_type(v)[sc]
+            virtio.append(b)
         for i, arm in enumerate(t["columns"]):
             cols.append("%s %s" % (b, arm))
             data.append({typ: {k: (v[i] if isinstance(v[i], int) or v[i] is None
@@ -702,7 +709,10 @@ def bases_table(base, counts, others):
                 "This job's counts beside those of the published job of each other base "
                 "(%s), so the problem and the fix can be seen to carry over. Each base runs "
                 "its own series (6.12: v1, 7.3: v2) and its own benchmark sources; n/a where a "
-                "kernel lacks the counter." % srcs)
+                "kernel lacks the counter.%s" % (srcs, " The %s rows of %s come from the boots "
+                "with swap on virtio (swap-in from zram leaves no folio in the swap cache); the "
+                "other rows from those with zram." % (TYPE_DESC["swapcache"], ", ".join(virtio))
+                if virtio else ""))
     types = list(dict.fromkeys(typ for d in data for typ in d))
     for typ in types:
         T.section(t, typ)
@@ -804,7 +814,7 @@ def summarize(jobdir, previous=None, root="", other_bases=()):
         if t:
             tables.append(t)
     if other_bases:
-        tables.append(bases_table(meta.get("base", "?"), counts, other_bases))
+        tables.append(bases_table(meta.get("base", "?"), list(tables), other_bases))
     tables += [wait_table(c), nopin_table(c), incr_table(c), latency_table(c)]
     ahead = ahead_table([t for t in tables if t["id"] != "bases"])
     if ahead:

@@ -85,6 +85,8 @@ done
 for a in base mayfail pin-aware; do [ ! -d "$tmp/mx/$a/suite" ] || cp -r "$tmp/mx/$a/suite" "$tmp/mx/$a/suite-numa"; done
 sed -i 's/^\(# AB bench=counts type=anon pass=1 .* scanned=\)3253 /\14000 /' "$tmp/mx/mglru/base/results.tap"
 t_if "matrix fixture: the mglru edit applied" grep -q 'type=anon pass=1 .* scanned=4000 ' "$tmp/mx/mglru/base/results.tap"
+sed -i 's/^\(# AB bench=counts type=swapcache pass=1 inval=\)1024 /\11000 /' "$tmp/mx/virtio/base/results.tap"
+t_if "matrix fixture: the virtio edit applied" grep -q 'type=swapcache pass=1 inval=1000 ' "$tmp/mx/virtio/base/results.tap"
 report ab --root /ROOT --quiet --md "$tmp/mx/ab-results.md" --svg "$tmp/mx/ab-plot.svg" \
 	--other-base "7.3=$exp/ab.summary.json" "$tmp/mx"
 golden ab-matrix.md "$tmp/mx/ab-results.md"
@@ -97,6 +99,12 @@ t_if "matrix: the virtio table is there" grep -q '^### Counts per reclaim pass, 
 t_if "matrix: the bases table has a column per base and arm, in version order" \
 	grep -q '^| metric | 6.12 base | 6.12 mayfail | 6.12 pin-aware | 7.3 base | 7.3 mayfail | 7.3 pin-aware |$' \
 	<(mx_table 'The pinned-range counts on each base')
+# Base's swap-cache invalidations: 1024 + 1024 + 1142 with zram, 1000 + ... on virtio.
+mx_swapcache() { mx_table 'The pinned-range counts on each base' | sed -n '/anon in swap cache/,/^| \*\*/p'; }
+t_if "matrix: the bases table takes this job's swap-cache rows from the virtio set" \
+	grep -qE '^\| pinned-range invalidations \| 3166 \|' <(mx_swapcache)
+t_not "matrix: ... and not from the zram boots" \
+	grep -qE '^\| pinned-range invalidations \| 3190 \|' <(mx_swapcache)
 t_if "matrix: the tiered-NUMA boots have their own selftest table" \
 	grep -q '^## Demotion and migration per arm (two NUMA nodes in tiers)' "$tmp/mx/ab-results.md"
 t_if "matrix: run directories are named after the job's variant" grep -q 'runs/base-ab-ab/qemu.cmd' "$tmp/mx/ab-results.md"
