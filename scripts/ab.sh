@@ -19,11 +19,11 @@
 # counts repeat from job to job), TIMEOUT (per boot), I915_MOCK=1 (also
 # run the i915 userptr mock selftest on every arm: make i915-mock, about
 # 1 h per arm here for a cold i915 build), REPEAT=N (boot every arm N
-# times, default 1: the report then marks a difference between arms
-# significant only where it exceeds the spread of an arm's identical boots,
-# and names the counts that moved between them). Raw data of every job:
-# build/<base>/ab/<date>-<mode>/ (boot N>1 of ARM in ARM.rN/, the MGLRU
-# boots in mglru/ARM/).
+# times, default 2, QUICK=1: 1; with N >= 2 the report marks a difference
+# between arms significant only where it exceeds the spread of an arm's
+# identical boots, and names the counts that moved between them). Raw data
+# of every job: build/<base>/ab/<date>-<mode>/ (boot N>1 of ARM in ARM.rN/,
+# the MGLRU boots in mglru/ARM/), with the job's progress lines in ab.log.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -42,7 +42,7 @@ done
 quick=${QUICK:-}
 [ "$quick" = 0 ] && quick=
 seed=${SEED:-1}
-repeat=${REPEAT:-1}
+repeat=${REPEAT:-$([ -n "$quick" ] && echo 1 || echo 2)}
 case "$repeat" in '' | *[!0-9]* | 0) die "REPEAT=$repeat: boots per arm, a number >= 1" ;; esac
 mode=full
 [ -n "$quick" ] && mode=quick
@@ -61,6 +61,8 @@ load_pin
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 abdir=$work/ab/$stamp-$mode
 mkdir -p "$abdir"
+# The progress lines (stderr) also go to the job's log.
+exec 2> >(tee -a "$abdir/ab.log" >&2)
 prev=$(readlink -f "$work/ab/last-$mode" 2>/dev/null || true)
 n=${#ordered[@]}
 boots=()
