@@ -7,10 +7,11 @@
  *
  *  - the arms and PIN_RECLAIM_ARM (WB_ARM_FROM_ENV() for kselftest tests);
  *  - text files of sysfs, procfs and cgroupfs (0 or -errno);
- *  - /proc/vmstat counters, /proc/swaps, /proc/self/clear_refs;
+ *  - /proc/vmstat counters, /proc/swaps, /proc/self/clear_refs,
+ *    /proc/PID/status;
  *  - a memory cgroup v2: create, enter, set memory.max, reclaim, remove;
- *  - tracefs instances of our own, and v2's nr_pinned field of the vmscan
- *    tracepoints;
+ *  - tracefs instances of our own, v2's nr_pinned field of the vmscan
+ *    tracepoints, and the pinned folios reclaim set aside on v1 or v2;
  *  - the gup_test pin (when the test included mm/gup_test.h first) and the
  *    test_hmm mirror read (when it included lib/test_hmm_uapi.h first);
  *  - the "pin loop at the memcg limit" scenario (the 2020 i915 report).
@@ -222,6 +223,28 @@ static inline int wb_clear_refs(void)
 	return wb_write_text("/proc/self/clear_refs", "1");
 }
 
+/* A "Key:   N kB" line of /proc/@pid/status (VmPin, VmRSS), -1 if missing. */
+static inline long wb_proc_status_kb(pid_t pid, const char *key)
+{
+	char path[64], line[128];
+	size_t len = strlen(key);
+	long ret = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, len) && line[len] == ':') {
+			ret = strtol(line + len + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
 /* ---- a memory cgroup (v2) ---- */
 
 #define WB_CGROUP_ROOT	"/sys/fs/cgroup"
@@ -282,14 +305,20 @@ static inline long wb_memcg_read_long(const char *cg, const char *file)
 	return wb_read_long(path);
 }
 
-/* One key of memory.stat of @cg, -1 if missing. */
-static inline long wb_memcg_stat(const char *cg, const char *key)
+/* One key of the "key value" file @file (memory.events) of @cg, -1 if missing. */
+static inline long wb_memcg_key(const char *cg, const char *file, const char *key)
 {
 	char path[PATH_MAX];
 
-	if (WB_PATH_TOO_LONG(path, "%s/memory.stat", cg))
+	if (WB_PATH_TOO_LONG(path, "%s/%s", cg, file))
 		return -1;
 	return wb_keyed_read(path, key);
+}
+
+/* One key of memory.stat of @cg, -1 if missing. */
+static inline long wb_memcg_stat(const char *cg, const char *key)
+{
+	return wb_memcg_key(cg, "memory.stat", key);
 }
 
 /* Move this process into @cg (everything it charges from now on). */
@@ -533,6 +562,47 @@ static inline bool wb_trace_pinned_start(struct wb_trace *t, const char *name,
 fail:
 	wb_trace_remove(t);
 	return false;
+}
+
+/*
+ * The pinned folios reclaim set aside, on either series: v1's vm event
+ * pgunmap_pinned_skip (a total since boot), or v2's nr_pinned summed over
+ * the events of a tracefs instance of our own (since its first call).
+ * Callers compare two reads.  -1 on a kernel with neither.
+ */
+struct wb_pinned {
+	enum { WB_PINNED_UNKNOWN, WB_PINNED_NONE, WB_PINNED_VMSTAT,
+	       WB_PINNED_TRACE } source;
+	struct wb_trace trace;
+	long long lost;		/* events the instance lost (a full buffer) */
+};
+
+/* The count now; the first call picks the source (instance @name). */
+static inline long wb_pinned_read(struct wb_pinned *p, const char *name,
+				  const char *buffer_kb)
+{
+	if (p->source == WB_PINNED_UNKNOWN) {
+		if (wb_vmstat("pgunmap_pinned_skip") >= 0)
+			p->source = WB_PINNED_VMSTAT;
+		else if (wb_trace_pinned_start(&p->trace, name, buffer_kb))
+			p->source = WB_PINNED_TRACE;
+		else
+			p->source = WB_PINNED_NONE;
+	}
+	if (p->source == WB_PINNED_VMSTAT)
+		return wb_vmstat("pgunmap_pinned_skip");
+	if (p->source == WB_PINNED_TRACE)
+		return wb_trace_sum(&p->trace, " nr_pinned=", &p->lost);
+	return -1;
+}
+
+/* Remove the instance, if any; the next read starts again. */
+static inline void wb_pinned_stop(struct wb_pinned *p)
+{
+	if (p->source == WB_PINNED_TRACE)
+		wb_trace_remove(&p->trace);
+	p->source = WB_PINNED_UNKNOWN;
+	p->lost = 0;
 }
 
 /* ---- gup_test: FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE ---- */

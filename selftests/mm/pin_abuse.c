@@ -69,267 +69,18 @@
 #include "../../../../mm/gup_test.h"
 #include "../../../../drivers/iommu/iommufd/iommufd_test.h"
 #include "vm_util.h"
+#include "wb.h"
 
-/* ======================================================================== */
-/* BEGIN local helpers (pin_abuse): to be folded into selftests/lib/ later. */
-
-#define CGROUP_ROOT	"/sys/fs/cgroup"
-#define GUP_TEST_PATH	"/sys/kernel/debug/gup_test"
 #define NOBODY		65534
 
-enum arm { ARM_BASE, ARM_MAYFAIL, ARM_PIN_AWARE, NR_ARMS };
+WB_ARM_FROM_ENV(ARM_PIN_AWARE)
 
-static const char * const arm_names[NR_ARMS] = {
-	[ARM_BASE] = "base",
-	[ARM_MAYFAIL] = "mayfail",
-	[ARM_PIN_AWARE] = "pin-aware",
-};
-
-static enum arm arm = ARM_PIN_AWARE;
-
-/* As selftests/mm/pin_reclaim.c: an unknown arm is a hard failure. */
-static void __attribute__((constructor)) parse_arm(void)
-{
-	const char *s = getenv("PIN_RECLAIM_ARM");
-	int i;
-
-	if (!s || !*s)
-		return;
-	for (i = 0; i < NR_ARMS; i++) {
-		if (!strcmp(s, arm_names[i])) {
-			arm = i;
-			return;
-		}
-	}
-	ksft_exit_fail_msg("PIN_RECLAIM_ARM=%s: use base, mayfail or pin-aware\n", s);
-}
-
-static int write_text(const char *path, const char *buf)
-{
-	ssize_t len = strlen(buf);
-	int fd, ret = 0;
-
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, buf, len) != len)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-static long read_long(const char *path)
-{
-	char buf[64];
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	return strtol(buf, NULL, 10);
-}
-
-/* "key value" files: /proc/vmstat, memory.stat, memory.events. */
-static long keyed_read(const char *path, const char *key)
-{
-	char k[64];
-	long val, ret = -1;
-	FILE *f;
-
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %ld", k, &val) == 2) {
-		if (!strcmp(k, key)) {
-			ret = val;
-			break;
-		}
-	}
-	fclose(f);
-	return ret;
-}
-
-static long vmstat_read(const char *name)
-{
-	return keyed_read("/proc/vmstat", name);
-}
-
-/* A "Key:   N kB" line of /proc/PID/status, -1 if missing. */
-static long status_kb(pid_t pid, const char *key)
-{
-	char path[64], line[128];
-	size_t len = strlen(key);
-	long ret = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, key, len) && line[len] == ':') {
-			ret = strtol(line + len + 1, NULL, 10);
-			break;
-		}
-	}
-	fclose(f);
-	return ret;
-}
-
-static bool have_swap(void)
-{
-	char line[256];
-	bool ret = false;
-	FILE *f;
-
-	f = fopen("/proc/swaps", "r");
-	if (!f)
-		return false;
-	if (fgets(line, sizeof(line), f) && fgets(line, sizeof(line), f))
-		ret = true;
-	fclose(f);
-	return ret;
-}
-
-/*
- * Pinned folios reclaim set aside since the first call: v1's
- * pgunmap_pinned_skip, or v2's nr_pinned summed from the vmscan
- * tracepoints of a tracefs instance of our own; -1 with neither.
- */
-static char trace_inst[128];
-static int skip_source;	/* 0 unknown, 1 none, 2 vmstat, 3 trace */
-static const char *const pinned_events[] = {
-	"vmscan/mm_vmscan_reclaim_pages",
-	"vmscan/mm_vmscan_lru_shrink_inactive",
-};
-
-static bool trace_write(const char *rel, const char *val)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", trace_inst, rel);
-	return write_text(path, val) == 0;
-}
-
-static bool trace_setup(void)
-{
-	static const char *const roots[] = { "/sys/kernel/tracing",
-					     "/sys/kernel/debug/tracing" };
-	char path[256], buf[4096];
-	size_t i, n;
-	FILE *f;
-
-	for (i = 0; i < ARRAY_SIZE(roots); i++) {
-		snprintf(path, sizeof(path), "%s/events/%s/format", roots[i],
-			 pinned_events[0]);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-		buf[n] = 0;
-		if (!strstr(buf, "nr_pinned"))
-			return false;
-		snprintf(trace_inst, sizeof(trace_inst), "%s/instances/pin_abuse",
-			 roots[i]);
-		if (mkdir(trace_inst, 0755) && errno != EEXIST)
-			return false;
-		trace_write("buffer_size_kb", "8192");
-		for (n = 0; n < ARRAY_SIZE(pinned_events); n++) {
-			snprintf(path, sizeof(path), "events/%s/enable", pinned_events[n]);
-			if (!trace_write(path, "1"))
-				return false;
-		}
-		return trace_write("trace", "");
-	}
-	return false;
-}
-
-static long trace_nr_pinned(void)
-{
-	char path[256], line[1024], *p;
-	long sum = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/trace", trace_inst);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		p = strstr(line, " nr_pinned=");
-		if (line[0] != '#' && p)
-			sum += strtol(p + 11, NULL, 10);
-	}
-	fclose(f);
-	return sum;
-}
-
-/* Remove our tracefs instance (its events and buffer go with it). */
-static void trace_cleanup(void)
-{
-	if (skip_source == 3)
-		rmdir(trace_inst);
-	skip_source = 0;
-}
+/* The pinned folios reclaim set aside (wb_pinned_read()). */
+static struct wb_pinned pinned;
 
 static long pinned_skips(void)
 {
-	if (!skip_source) {
-		if (vmstat_read("pgunmap_pinned_skip") >= 0)
-			skip_source = 2;
-		else
-			skip_source = trace_setup() ? 3 : 1;
-	}
-	if (skip_source == 2)
-		return vmstat_read("pgunmap_pinned_skip");
-	if (skip_source == 3)
-		return trace_nr_pinned();
-	return -1;
-}
-
-/* A memcg CGROUP_ROOT/NAME.PID; the caller joins it or not. */
-static int cg_create(char *path, size_t size, const char *name)
-{
-	int ret;
-
-	ret = write_text(CGROUP_ROOT "/cgroup.subtree_control", "+memory");
-	if (ret && ret != -EBUSY)
-		return ret;
-	snprintf(path, size, CGROUP_ROOT "/%s.%d", name, getpid());
-	if (mkdir(path, 0755) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
-static int cg_write(const char *cg, const char *file, const char *val)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "%.127s/%.100s", cg, file);
-	return write_text(path, val);
-}
-
-static long cg_key(const char *cg, const char *file, const char *key)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "%.127s/%.100s", cg, file);
-	return keyed_read(path, key);
-}
-
-/* Move the caller back to the root cgroup and remove @cg. */
-static void cg_destroy(const char *cg)
-{
-	if (!cg[0])
-		return;
-	write_text(CGROUP_ROOT "/cgroup.procs", "0");
-	rmdir(cg);
+	return wb_pinned_read(&pinned, "pin_abuse", "8192");
 }
 
 /* Leave every privilege behind: uid/gid NOBODY, no supplementary groups. */
@@ -392,8 +143,6 @@ static const char *err_name(int err)
 	snprintf(buf, sizeof(buf), "E%d", -err);
 	return buf;
 }
-
-/* END local helpers (pin_abuse)                                            */
 /* ======================================================================== */
 
 #define NR_VICTIM_PAGES	8
@@ -507,7 +256,7 @@ FIXTURE_VARIANT_ADD(victim, splice_1100)
 static int attacker_pipes(int (*p)[2], int max, long need, bool def_size,
 			  long *slots)
 {
-	long max_size = read_long("/proc/sys/fs/pipe-max-size");
+	long max_size = wb_read_long("/proc/sys/fs/pipe-max-size");
 	int n = 0, sz;
 
 	*slots = 0;
@@ -582,7 +331,7 @@ static void attacker(const char *path, enum source src, long refs, int in, int o
 	int fd, i, n;
 
 	r.step = 1;
-	if (write_text(CGROUP_ROOT "/cgroup.procs", "0")) {
+	if (wb_write_text(WB_CGROUP_ROOT "/cgroup.procs", "0")) {
 		r.err = -errno;
 		goto report;
 	}
@@ -723,10 +472,10 @@ FIXTURE_SETUP(victim)
 	self->ps = getpagesize();
 	if (getuid())
 		SKIP(return, "must run as root (the attacker drops to %d)", NOBODY);
-	if (!have_swap())
+	if (!wb_have_swap())
 		SKIP(return, "no swap device");
-	if (access(CGROUP_ROOT "/cgroup.subtree_control", W_OK))
-		SKIP(return, "no cgroup v2 at " CGROUP_ROOT);
+	if (access(WB_CGROUP_ROOT "/cgroup.subtree_control", W_OK))
+		SKIP(return, "no cgroup v2 at " WB_CGROUP_ROOT);
 	if (statfs("/tmp", &sfs) || sfs.f_type != TMPFS_MAGIC)
 		SKIP(return, "/tmp is not a tmpfs");
 	alarm_setup();
@@ -741,8 +490,8 @@ FIXTURE_SETUP(victim)
 	ASSERT_EQ(ftruncate(self->fd, NR_VICTIM_PAGES * self->ps), 0);
 
 	/* The victim's memory is charged to its own memcg. */
-	ASSERT_EQ(cg_create(self->cg, sizeof(self->cg), "pin_abuse"), 0);
-	ASSERT_EQ(cg_write(self->cg, "cgroup.procs", "0"), 0);
+	ASSERT_EQ(wb_memcg_create(self->cg, sizeof(self->cg), "pin_abuse.%d", getpid()), 0);
+	ASSERT_EQ(wb_memcg_write(self->cg, "cgroup.procs", "0"), 0);
 	self->map = mmap(NULL, NR_VICTIM_PAGES * self->ps, PROT_READ | PROT_WRITE,
 			 MAP_SHARED, self->fd, 0);
 	ASSERT_NE(self->map, MAP_FAILED);
@@ -783,8 +532,8 @@ FIXTURE_TEARDOWN(victim)
 	}
 	if (self->pagemap_fd >= 0)
 		close(self->pagemap_fd);
-	cg_destroy(self->cg);
-	trace_cleanup();
+	wb_memcg_remove(self->cg);
+	wb_pinned_stop(&pinned);
 }
 
 TEST_F_TIMEOUT(victim, reclaim, 180)
@@ -816,15 +565,15 @@ TEST_F_TIMEOUT(victim, reclaim, 180)
 	 * MADV_COLD skips pages that other processes map, which is the mmap
 	 * case, where nothing took a GUP reference).
 	 */
-	ASSERT_EQ(write_text("/proc/self/clear_refs", "1"), 0);
+	ASSERT_EQ(wb_write_text("/proc/self/clear_refs", "1"), 0);
 	snprintf(path, sizeof(path), "/proc/%d/clear_refs", self->attacker);
-	ASSERT_EQ(write_text(path, "1"), 0);
+	ASSERT_EQ(wb_write_text(path, "1"), 0);
 	ASSERT_EQ(madvise(self->map, NR_VICTIM_PAGES * self->ps, MADV_COLD), 0);
 
 	skip0 = pinned_skips();
-	scan0 = cg_key(self->cg, "memory.stat", "pgscan");
-	steal0 = cg_key(self->cg, "memory.stat", "pgsteal");
-	swp0 = vmstat_read("pswpout");
+	scan0 = wb_memcg_key(self->cg, "memory.stat", "pgscan");
+	steal0 = wb_memcg_key(self->cg, "memory.stat", "pgsteal");
+	swp0 = wb_vmstat("pswpout");
 	/*
 	 * More than the memcg holds: reclaim tries every page, repeatedly.
 	 * At least RECLAIM_ROUNDS times, a moment apart, and on until the
@@ -836,7 +585,7 @@ TEST_F_TIMEOUT(victim, reclaim, 180)
 	for (round = 0, stable = 0, prev = -1; round < MAX_RECLAIM_ROUNDS; round++) {
 		if (round)
 			usleep(300000);
-		ret = cg_write(self->cg, "memory.reclaim", req);
+		ret = wb_memcg_write(self->cg, "memory.reclaim", req);
 		core1 = victim_incore(self);
 		stable = core1 == prev ? stable + 1 : 0;
 		prev = core1;
@@ -851,15 +600,15 @@ TEST_F_TIMEOUT(victim, reclaim, 180)
 		att1 = attacker_present(self->attacker);
 
 	printf("AB bench=abuse_victim arm=%s source=%s refs_per_page=%ld pages=%d",
-		       arm_names[arm], source_names[variant->source],
+		       wb_arm_name(arm), source_names[variant->source],
 		       r.refs_per_page, NR_VICTIM_PAGES);
 	printf(" pipes=%ld pipe_slots=%ld rounds=%d reclaim_ret=%d victim_pte=%ld",
 	       r.pipes, r.pipe_slots, round + (round < MAX_RECLAIM_ROUNDS), ret, pte1);
 	printf(" resident=%ld attacker_pte=%ld pgscan=%ld pgsteal=%ld pswpout=%ld",
 	       core1, att1,
-	       cg_key(self->cg, "memory.stat", "pgscan") - scan0,
-	       cg_key(self->cg, "memory.stat", "pgsteal") - steal0,
-	       vmstat_read("pswpout") - swp0);
+	       wb_memcg_key(self->cg, "memory.stat", "pgscan") - scan0,
+	       wb_memcg_key(self->cg, "memory.stat", "pgsteal") - steal0,
+	       wb_vmstat("pswpout") - swp0);
 	printf(" nr_pinned=%ld\n", skip0 >= 0 ? skip1 - skip0 : -1);
 	fflush(stdout);	/* the harness _exit()s its test children */
 
@@ -867,7 +616,7 @@ TEST_F_TIMEOUT(victim, reclaim, 180)
 	EXPECT_EQ(pte1, variant->pte_kept[arm] ? NR_VICTIM_PAGES : 0)
 		TH_LOG("%s, %ld refs/page on %s: victim PTEs %ld of %d",
 		       source_names[variant->source], variant->refs,
-		       arm_names[arm], pte1, NR_VICTIM_PAGES);
+		       wb_arm_name(arm), pte1, NR_VICTIM_PAGES);
 	/* Freed (written to swap and gone from memory), or held by the pipes. */
 	EXPECT_EQ(core1, variant->freed ? 0 : NR_VICTIM_PAGES)
 		TH_LOG("%s: %ld of %d pages still in memory",
@@ -953,7 +702,7 @@ static void budget_report(int fd, struct budget *b, int go)
 {
 	char c;
 
-	b->vmpin_kb = status_kb(getpid(), "VmPin");
+	b->vmpin_kb = wb_proc_status_kb(getpid(), "VmPin");
 	if (write(fd, b, sizeof(*b)) != sizeof(*b))
 		_exit(1);
 	while (read(go, &c, 1) > 0)
@@ -972,7 +721,7 @@ static void uring_child(int out, int go)
 	static struct io_uring rings[URING_MAX];
 	struct rlimit rl = { MEMLOCK_LIMIT, MEMLOCK_LIMIT };
 	struct budget b = { 0 };
-	long pins0 = vmstat_read("nr_foll_pin_acquired");
+	long pins0 = wb_vmstat("nr_foll_pin_acquired");
 	struct iovec iov;
 	int i, ret;
 
@@ -1006,7 +755,7 @@ static void uring_child(int out, int go)
 		b.bytes += URING_CHUNK;
 	}
 	b.count = i;
-	b.pins = vmstat_read("nr_foll_pin_acquired") - pins0;
+	b.pins = wb_vmstat("nr_foll_pin_acquired") - pins0;
 	budget_report(out, &b, go);
 }
 #endif /* LOCAL_CONFIG_HAVE_LIBURING */
@@ -1019,7 +768,7 @@ TEST_F_TIMEOUT(budget, io_uring_memlock, 120)
 	struct budget b[2];
 	int i;
 
-	if (read_long("/proc/sys/kernel/io_uring_disabled") > 0)
+	if (wb_read_long("/proc/sys/kernel/io_uring_disabled") > 0)
 		SKIP(return, "kernel.io_uring_disabled is set");
 	/* The second process of the same user starts once the first holds. */
 	for (i = 0; i < 2; i++) {
@@ -1031,7 +780,7 @@ TEST_F_TIMEOUT(budget, io_uring_memlock, 120)
 		}
 		ASSERT_EQ(msg_read(self->chan[0], &b[i], sizeof(b[i]), 60), 0);
 		printf("AB bench=abuse_budget arm=%s source=io_uring process=%d memlock_limit=%lu",
-			       arm_names[arm], i, MEMLOCK_LIMIT);
+			       wb_arm_name(arm), i, MEMLOCK_LIMIT);
 		printf(" held_bytes=%ld rings=%ld vmpin_kb=%ld pins=%ld err=%s step=%d\n",
 		       b[i].bytes, b[i].count, b[i].vmpin_kb, b[i].pins,
 		       err_name(b[i].err), b[i].step);
@@ -1065,7 +814,7 @@ static void iommufd_child(int out, int go)
 		.size = sizeof(mock),
 		.op = IOMMU_TEST_OP_MOCK_DOMAIN,
 	};
-	long pins0 = vmstat_read("nr_foll_pin_acquired");
+	long pins0 = wb_vmstat("nr_foll_pin_acquired");
 	struct budget b = { 0 };
 	int fd, i;
 
@@ -1110,7 +859,7 @@ static void iommufd_child(int out, int go)
 		b.bytes += URING_CHUNK;
 	}
 	b.count = i;
-	b.pins = vmstat_read("nr_foll_pin_acquired") - pins0;
+	b.pins = wb_vmstat("nr_foll_pin_acquired") - pins0;
 	budget_report(out, &b, go);
 }
 
@@ -1140,7 +889,7 @@ TEST_F_TIMEOUT(budget, iommufd_memlock, 120)
 		}
 		ASSERT_EQ(msg_read(self->chan[0], &b[i], sizeof(b[i]), 60), 0);
 		printf("AB bench=abuse_budget arm=%s source=iommufd process=%d memlock_limit=%lu dev_mode=0%o",
-		       arm_names[arm], i, MEMLOCK_LIMIT, st.st_mode & 07777);
+		       wb_arm_name(arm), i, MEMLOCK_LIMIT, st.st_mode & 07777);
 		printf(" held_bytes=%ld maps=%ld vmpin_kb=%ld pins=%ld err=%s step=%d\n",
 		       b[i].bytes, b[i].count, b[i].vmpin_kb, b[i].pins,
 		       err_name(b[i].err), b[i].step);
@@ -1172,7 +921,7 @@ TEST_F_TIMEOUT(budget, iommufd_memlock, 120)
 static void pipe_child(int out, int go)
 {
 	struct rlimit rl = { 1024, 1024 };
-	long max_size = read_long("/proc/sys/fs/pipe-max-size");
+	long max_size = wb_read_long("/proc/sys/fs/pipe-max-size");
 	size_t ps = getpagesize();
 	struct budget b = { 0 };
 	int p[2], sz, full = 0;
@@ -1218,9 +967,9 @@ static void pipe_child(int out, int go)
 
 TEST_F_TIMEOUT(budget, pipe_buffers, 120)
 {
-	long soft = read_long("/proc/sys/fs/pipe-user-pages-soft");
-	long hard = read_long("/proc/sys/fs/pipe-user-pages-hard");
-	long max_size = read_long("/proc/sys/fs/pipe-max-size");
+	long soft = wb_read_long("/proc/sys/fs/pipe-user-pages-soft");
+	long hard = wb_read_long("/proc/sys/fs/pipe-user-pages-hard");
+	long max_size = wb_read_long("/proc/sys/fs/pipe-max-size");
 	long slots, max_slots;
 	struct budget b;
 
@@ -1235,7 +984,7 @@ TEST_F_TIMEOUT(budget, pipe_buffers, 120)
 	ASSERT_EQ(msg_read(self->chan[0], &b, sizeof(b), 60), 0);
 	slots = b.bytes / getpagesize();
 	printf("AB bench=abuse_budget arm=%s source=pipe pipe_user_pages_soft=%ld pipe_user_pages_hard=%ld pipe_max_size=%ld nofile=1024",
-		       arm_names[arm], soft, hard, max_size);
+		       wb_arm_name(arm), soft, hard, max_size);
 	printf(" pipes=%ld full_size_pipes=%ld slots=%ld refs_placed=%ld held_bytes=%ld err=%s\n",
 	       b.count, b.full, slots, b.refs, b.bytes,
 	       err_name(b.err));
@@ -1267,9 +1016,9 @@ TEST_F_TIMEOUT(budget, gup_test_root_only, 120)
 	char *mem;
 	int fd, ret;
 
-	fd = open(GUP_TEST_PATH, O_RDWR);
+	fd = open(WB_GUP_TEST_PATH, O_RDWR);
 	if (fd < 0)
-		SKIP(return, "no %s (CONFIG_GUP_TEST, debugfs)", GUP_TEST_PATH);
+		SKIP(return, "no %s (CONFIG_GUP_TEST, debugfs)", WB_GUP_TEST_PATH);
 	self->child[0] = fork();
 	ASSERT_GE(self->child[0], 0);
 	if (!self->child[0]) {
@@ -1277,7 +1026,7 @@ TEST_F_TIMEOUT(budget, gup_test_root_only, 120)
 		close(fd);
 		b.err = drop_privileges();
 		if (!b.err) {
-			fd = open(GUP_TEST_PATH, O_RDWR);
+			fd = open(WB_GUP_TEST_PATH, O_RDWR);
 			b.err = fd < 0 ? -errno : 0;
 		}
 		budget_report(self->chan[1], &b, self->go[0]);
@@ -1289,20 +1038,20 @@ TEST_F_TIMEOUT(budget, gup_test_root_only, 120)
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	ASSERT_NE(mem, MAP_FAILED);
 	args.addr = (uintptr_t)mem;
-	pins0 = vmstat_read("nr_foll_pin_acquired");
+	pins0 = wb_vmstat("nr_foll_pin_acquired");
 	ret = ioctl(fd, PIN_LONGTERM_TEST_START, &args) ? -errno : 0;
-	vmpin = status_kb(getpid(), "VmPin");
+	vmpin = wb_proc_status_kb(getpid(), "VmPin");
 	printf("AB bench=abuse_budget arm=%s source=gup_test memlock_limit=%lu unprivileged_open=%s",
-		       arm_names[arm], MEMLOCK_LIMIT,
+		       wb_arm_name(arm), MEMLOCK_LIMIT,
 		       b.err ? err_name(b.err) : "allowed");
 	printf(" root_pin_bytes=%zu root_pin=%s vmpin_kb=%ld pins=%ld\n", size,
 	       ret ? err_name(ret) : "ok", vmpin,
-	       vmstat_read("nr_foll_pin_acquired") - pins0);
+	       wb_vmstat("nr_foll_pin_acquired") - pins0);
 	fflush(stdout);
 	EXPECT_EQ(b.err, -EACCES) TH_LOG("an unprivileged process opened gup_test");
 	EXPECT_EQ(ret, 0);
 	EXPECT_EQ(vmpin, 0);
-	EXPECT_GE(vmstat_read("nr_foll_pin_acquired") - pins0,
+	EXPECT_GE(wb_vmstat("nr_foll_pin_acquired") - pins0,
 		  (long)(size / getpagesize() / 10 * 9));
 	ioctl(fd, PIN_LONGTERM_TEST_STOP);
 	close(fd);

@@ -47,258 +47,25 @@
 #include "../kselftest_harness.h"
 #include "../../../../mm/gup_test.h"
 #include "vm_util.h"
+#include "wb.h"
 
-/* ======================================================================== */
-/* BEGIN local helpers (pin_pressure): to be folded into selftests/lib/.    */
+WB_ARM_FROM_ENV(ARM_PIN_AWARE)
 
-#define CGROUP_ROOT	"/sys/fs/cgroup"
-#define GUP_TEST_PATH	"/sys/kernel/debug/gup_test"
+/* The pinned folios reclaim set aside (wb_pinned_read()). */
+static struct wb_pinned pinned;
 
-enum arm { ARM_BASE, ARM_MAYFAIL, ARM_PIN_AWARE, NR_ARMS };
-
-static const char * const arm_names[NR_ARMS] = {
-	[ARM_BASE] = "base",
-	[ARM_MAYFAIL] = "mayfail",
-	[ARM_PIN_AWARE] = "pin-aware",
-};
-
-static enum arm arm = ARM_PIN_AWARE;
-
-/* As selftests/mm/pin_reclaim.c: an unknown arm is a hard failure. */
-static void __attribute__((constructor)) parse_arm(void)
-{
-	const char *s = getenv("PIN_RECLAIM_ARM");
-	int i;
-
-	if (!s || !*s)
-		return;
-	for (i = 0; i < NR_ARMS; i++) {
-		if (!strcmp(s, arm_names[i])) {
-			arm = i;
-			return;
-		}
-	}
-	ksft_exit_fail_msg("PIN_RECLAIM_ARM=%s: use base, mayfail or pin-aware\n", s);
-}
-
-static int write_text(const char *path, const char *buf)
-{
-	ssize_t len = strlen(buf);
-	int fd, ret = 0;
-
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, buf, len) != len)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-static long read_long(const char *path)
-{
-	char buf[64];
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	return strtol(buf, NULL, 10);
-}
-
-/* "key value" files: /proc/vmstat, memory.stat, memory.events. */
-static long keyed_read(const char *path, const char *key)
-{
-	char k[64];
-	long val, ret = -1;
-	FILE *f;
-
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %ld", k, &val) == 2) {
-		if (!strcmp(k, key)) {
-			ret = val;
-			break;
-		}
-	}
-	fclose(f);
-	return ret;
-}
-
-static bool have_swap(void)
-{
-	char line[256];
-	bool ret = false;
-	FILE *f;
-
-	f = fopen("/proc/swaps", "r");
-	if (!f)
-		return false;
-	if (fgets(line, sizeof(line), f) && fgets(line, sizeof(line), f))
-		ret = true;
-	fclose(f);
-	return ret;
-}
-
-/*
- * Pinned folios reclaim set aside since the first call: v1's
- * pgunmap_pinned_skip, or v2's nr_pinned summed from the vmscan
- * tracepoints of a tracefs instance of our own; -1 with neither.
- */
-static char trace_inst[128];
-static int skip_source;	/* 0 unknown, 1 none, 2 vmstat, 3 trace */
-static const char *const pinned_events[] = {
-	"vmscan/mm_vmscan_reclaim_pages",
-	"vmscan/mm_vmscan_lru_shrink_inactive",
-};
-
-static bool trace_write(const char *rel, const char *val)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", trace_inst, rel);
-	return write_text(path, val) == 0;
-}
-
-static bool trace_setup(void)
-{
-	static const char *const roots[] = { "/sys/kernel/tracing",
-					     "/sys/kernel/debug/tracing" };
-	char path[256], buf[4096];
-	size_t i, n;
-	FILE *f;
-
-	for (i = 0; i < ARRAY_SIZE(roots); i++) {
-		snprintf(path, sizeof(path), "%s/events/%s/format", roots[i],
-			 pinned_events[0]);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-		buf[n] = 0;
-		if (!strstr(buf, "nr_pinned"))
-			return false;
-		snprintf(trace_inst, sizeof(trace_inst),
-			 "%s/instances/pin_pressure", roots[i]);
-		if (mkdir(trace_inst, 0755) && errno != EEXIST)
-			return false;
-		/* Reclaim under TCG emits many events: a large buffer. */
-		trace_write("buffer_size_kb", "16384");
-		for (n = 0; n < ARRAY_SIZE(pinned_events); n++) {
-			snprintf(path, sizeof(path), "events/%s/enable", pinned_events[n]);
-			if (!trace_write(path, "1"))
-				return false;
-		}
-		return trace_write("trace", "");
-	}
-	return false;
-}
-
-static long trace_nr_pinned(void)
-{
-	char path[256], line[1024], *p;
-	long sum = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/trace", trace_inst);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		p = strstr(line, " nr_pinned=");
-		if (line[0] != '#' && p)
-			sum += strtol(p + 11, NULL, 10);
-	}
-	fclose(f);
-	return sum;
-}
-
-/* Remove our tracefs instance (its events and buffer go with it). */
-static void trace_cleanup(void)
-{
-	if (skip_source == 3)
-		rmdir(trace_inst);
-	skip_source = 0;
-}
-
+/* Reclaim under TCG emits many events: a large buffer. */
 static long pinned_skips(void)
 {
-	if (!skip_source) {
-		if (keyed_read("/proc/vmstat", "pgunmap_pinned_skip") >= 0)
-			skip_source = 2;
-		else
-			skip_source = trace_setup() ? 3 : 1;
-	}
-	if (skip_source == 2)
-		return keyed_read("/proc/vmstat", "pgunmap_pinned_skip");
-	if (skip_source == 3)
-		return trace_nr_pinned();
-	return -1;
+	return wb_pinned_read(&pinned, "pin_pressure", "16384");
 }
 
 /* Events the tracefs instance lost (a full buffer), -1 if unknown. */
 static long trace_overrun(void)
 {
-	char path[256];
-	long n, sum = 0;
-	int cpu;
-
-	if (skip_source != 3)
+	if (pinned_skips() < 0 || pinned.source != WB_PINNED_TRACE)
 		return -1;
-	for (cpu = 0; cpu < 64; cpu++) {
-		snprintf(path, sizeof(path), "%.200s/per_cpu/cpu%d/stats",
-			 trace_inst, cpu);
-		n = keyed_read(path, "overrun:");
-		if (n < 0)
-			break;
-		sum += n;
-	}
-	return sum;
-}
-
-static int cg_create(char *path, size_t size, const char *name)
-{
-	int ret;
-
-	ret = write_text(CGROUP_ROOT "/cgroup.subtree_control", "+memory");
-	if (ret && ret != -EBUSY)
-		return ret;
-	snprintf(path, size, CGROUP_ROOT "/%s.%d", name, getpid());
-	if (mkdir(path, 0755) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
-static int cg_write(const char *cg, const char *file, const char *val)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "%.127s/%.100s", cg, file);
-	return write_text(path, val);
-}
-
-static long cg_read_long(const char *cg, const char *file)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "%.127s/%.100s", cg, file);
-	return read_long(path);
-}
-
-static long cg_key(const char *cg, const char *file, const char *key)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "%.127s/%.100s", cg, file);
-	return keyed_read(path, key);
+	return pinned.lost;
 }
 
 static double now_s(void)
@@ -308,8 +75,6 @@ static double now_s(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
-
-/* END local helpers (pin_pressure)                                         */
 /* ======================================================================== */
 
 #define MIB		(1UL << 20)
@@ -391,9 +156,9 @@ static void pressure_child(struct shared *sh, const char *cg)
 	int gup_fd, pm_fd;
 	long off;
 
-	if (cg_write(cg, "cgroup.procs", "0"))
+	if (wb_memcg_write(cg, "cgroup.procs", "0"))
 		FAIL_AT(sh, 1, -errno);
-	gup_fd = open(GUP_TEST_PATH, O_RDWR);
+	gup_fd = open(WB_GUP_TEST_PATH, O_RDWR);
 	pm_fd = open("/proc/self/pagemap", O_RDONLY);
 	if (gup_fd < 0 || pm_fd < 0)
 		FAIL_AT(sh, 2, -errno);
@@ -445,9 +210,9 @@ struct stats {
 
 static void stats_read(const char *cg, struct stats *s)
 {
-	s->pgscan = cg_key(cg, "memory.stat", "pgscan");
-	s->pgsteal = cg_key(cg, "memory.stat", "pgsteal");
-	s->pswpout = cg_key(cg, "memory.stat", "pswpout");
+	s->pgscan = wb_memcg_key(cg, "memory.stat", "pgscan");
+	s->pgsteal = wb_memcg_key(cg, "memory.stat", "pgsteal");
+	s->pswpout = wb_memcg_key(cg, "memory.stat", "pswpout");
 	s->pinned = pinned_skips();
 }
 
@@ -467,23 +232,23 @@ FIXTURE_SETUP(pressure)
 	self->sh = MAP_FAILED;
 	if (getuid())
 		SKIP(return, "must run as root");
-	fd = open(GUP_TEST_PATH, O_RDWR);
+	fd = open(WB_GUP_TEST_PATH, O_RDWR);
 	if (fd < 0)
-		SKIP(return, "no %s (CONFIG_GUP_TEST, debugfs)", GUP_TEST_PATH);
+		SKIP(return, "no %s (CONFIG_GUP_TEST, debugfs)", WB_GUP_TEST_PATH);
 	close(fd);
-	if (!have_swap())
+	if (!wb_have_swap())
 		SKIP(return, "no swap device");
-	if (access(CGROUP_ROOT "/cgroup.subtree_control", W_OK))
-		SKIP(return, "no cgroup v2 at " CGROUP_ROOT);
+	if (access(WB_CGROUP_ROOT "/cgroup.subtree_control", W_OK))
+		SKIP(return, "no cgroup v2 at " WB_CGROUP_ROOT);
 	self->sh = mmap(NULL, sizeof(*self->sh), PROT_READ | PROT_WRITE,
 			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(self->sh, MAP_FAILED);
 	memset(self->sh, 0, sizeof(*self->sh));
-	ASSERT_EQ(cg_create(self->cg, sizeof(self->cg), "pin_pressure"), 0);
+	ASSERT_EQ(wb_memcg_create(self->cg, sizeof(self->cg), "pin_pressure.%d", getpid()), 0);
 	snprintf(buf, sizeof(buf), "%lu", CG_MAX);
-	ASSERT_EQ(cg_write(self->cg, "memory.max", buf), 0);
+	ASSERT_EQ(wb_memcg_write(self->cg, "memory.max", buf), 0);
 	snprintf(buf, sizeof(buf), "%lu", CG_SWAP);
-	ASSERT_EQ(cg_write(self->cg, "memory.swap.max", buf), 0);
+	ASSERT_EQ(wb_memcg_write(self->cg, "memory.swap.max", buf), 0);
 }
 
 FIXTURE_TEARDOWN(pressure)
@@ -498,7 +263,7 @@ FIXTURE_TEARDOWN(pressure)
 		rmdir(self->cg);
 	if (self->sh != MAP_FAILED)
 		munmap(self->sh, sizeof(*self->sh));
-	trace_cleanup();
+	wb_pinned_stop(&pinned);
 }
 
 /* Wait for @pid to exit, at most @secs; true if it did. */
@@ -542,21 +307,21 @@ TEST_F_TIMEOUT(pressure, pinned_90_percent, SETUP_DEADLINE_S + OOM_DEADLINE_S + 
 	t1 = now_s();
 	stats_read(self->cg, &s1);
 	printf("AB bench=pressure phase=reclaim arm=%s cg_pages=%ld pinned_pages=%ld",
-		       arm_names[arm], pages, sh->pinned_pages);
+		       wb_arm_name(arm), pages, sh->pinned_pages);
 	printf(" pinned_present=%ld unpinned_pages=%ld unpinned_swapped=%ld",
 	       sh->pinned_present, sh->unpinned_pages, sh->unpinned_swapped);
 	printf(" bad_offset=%ld pgscan=%ld pgsteal=%ld pswpout=%ld nr_pinned=%ld",
 	       sh->bad_offset, s1.pgscan - s0.pgscan, s1.pgsteal - s0.pgsteal,
 	       s1.pswpout - s0.pswpout, s0.pinned >= 0 ? s1.pinned - s0.pinned : -1);
 	printf(" oom_kill=%ld seconds=%.1f\n",
-	       cg_key(self->cg, "memory.events", "oom_kill"), t1 - t0);
+	       wb_memcg_key(self->cg, "memory.events", "oom_kill"), t1 - t0);
 	fflush(stdout);
 	ASSERT_EQ(sh->phase, 1)
 		TH_LOG("phase 1 did not finish in %d s (child %s, step %d: %s)",
 		       SETUP_DEADLINE_S, self->child < 0 ? "died" : "alive",
 		       sh->step, strerror(-sh->err));
 	/* The unpinned part was reclaimed, without the OOM killer. */
-	EXPECT_EQ(cg_key(self->cg, "memory.events", "oom_kill"), 0);
+	EXPECT_EQ(wb_memcg_key(self->cg, "memory.events", "oom_kill"), 0);
 	EXPECT_GE(sh->unpinned_swapped,
 		  (long)((PINNED + TOUCHED + EXTRA - CG_MAX) / getpagesize()))
 		TH_LOG("too little of the unpinned memory went to swap");
@@ -578,16 +343,16 @@ TEST_F_TIMEOUT(pressure, pinned_90_percent, SETUP_DEADLINE_S + OOM_DEADLINE_S + 
 	killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
 	/* The pins go with the child's files: memory.current must drop. */
 	for (i = 0; i < 100; i++) {
-		cur = cg_read_long(self->cg, "memory.current");
+		cur = wb_memcg_read_long(self->cg, "memory.current");
 		if (cur >= 0 && cur < (long)(CG_MAX / 4))
 			break;
 		usleep(100000);
 	}
 	stats_read(self->cg, &s2);
-	oom = cg_key(self->cg, "memory.events", "oom");
-	oom_kill = cg_key(self->cg, "memory.events", "oom_kill");
+	oom = wb_memcg_key(self->cg, "memory.events", "oom");
+	oom_kill = wb_memcg_key(self->cg, "memory.events", "oom_kill");
 	printf("AB bench=pressure phase=oom arm=%s cg_pages=%ld exited=%d sigkill=%d",
-		       arm_names[arm], pages, exited, killed);
+		       wb_arm_name(arm), pages, exited, killed);
 	printf(" oom=%ld oom_kill=%ld allocated_mib=%ld oom_seconds=%.2f",
 	       oom, oom_kill, sh->oom_allocated >> 20, t3 - t2);
 	printf(" pgscan=%ld pgsteal=%ld pswpout=%ld nr_pinned=%ld",
