@@ -40,7 +40,7 @@ for a in "${list[@]}"; do
 		if [ "$boot" = suite ]; then runs+=("$a=$run"); else nruns+=("$a=$run"); fi
 		if [ -n "$job" ]; then
 			mkdir -p "$job/$a/$dest"
-			for f in binaries.tsv results.tsv console.bad summary; do
+			for f in results.tap binaries.tsv results.tsv console.bad summary; do
 				[ -r "$run/$f" ] && cp "$run/$f" "$job/$a/$dest/"
 			done
 		fi

@@ -450,6 +450,59 @@ def status_table(c):
     return t
 
 
+# userptr_selfinval's scenarios, as it names them in its result lines.
+SELFINVAL = [("pin_loop", "pin", "the 2020 pin loop at the memcg limit, pinning object"),
+             ("pin_loop", "get", "the same, FOLL_GET object (never declines)"),
+             ("pageout_shmem", "pin", "MADV_PAGEOUT of pinned shmem, pinning object"),
+             ("pageout_shmem", "get", "the same, FOLL_GET object (never declines)")]
+
+
+def subscriber_table(arms):
+    """What a subscriber that declines saw, per arm: the result lines of
+    userptr_selfinval (the userptr_emu object; on mayfail it declines the
+    may-fail invalidations of pinning objects) in each arm's suite boot.
+    None when no suite boot has them."""
+    recs = {}
+    for a in arms:
+        st = (a.suite or {}).get("stream")
+        for r in (st.result_records if st else []):
+            if r.get("scenario") in {s for s, _, _ in SELFINVAL}:
+                recs.setdefault((a.name, r["scenario"], r.get("pin")), r)
+    if not recs:
+        return None
+    t = T.table("subscriber", "A subscriber that declines: the userptr emulator in the selftests",
+                [a.name for a in arms],
+                "From `userptr_selfinval` in each arm's suite boot (Selftests per arm): a "
+                "userptr_emu object (mmu_interval_notifier) over shmem, pinned with FOLL_PIN or "
+                "referenced with FOLL_GET. On mayfail it declines the may-fail invalidations of "
+                "a pinning object (no mmu_interval_set_seq(), so not stale), so MAYFAIL's row is "
+                "measured here rather than assumed; `pin_reclaim`'s mirror (test_hmm) never "
+                "declines, so its mayfail expectations are base's. Invalidations: calls of the "
+                "object's notifier; stale: its sequence moved, so the driver must re-pin; "
+                "mapped: pages the CPU still maps afterwards.")
+    for scen, pin, label in SELFINVAL:
+        if not any((a.name, scen, pin) in recs for a in arms):
+            continue
+        T.section(t, label)
+
+        def val(a, key):
+            v = recs.get((a.name, scen, pin), {}).get(key)
+            return int(v) if v is not None and v.lstrip("-").isdigit() else None
+        T.row(t, "  pages", [fmt_int(val(a, "npages")) if val(a, "npages") is not None else NA
+                             for a in arms])
+        for key, lab, k in (("invalidations", "invalidations", "inval"),
+                            ("mayfail_declined", "declined (MAYFAIL)", None),
+                            ("stale", "stale (sequence moved)", None),
+                            ("present", "pages mapped afterwards", None),
+                            ("mismatch", "data mismatches", None)):
+            vals = [val(a, key) for a in arms]
+            if all(v is None for v in vals):
+                continue
+            T.row(t, "  " + lab, [fmt_int(v) if v is not None else NA for v in vals],
+                  key=k, values=vals if k else None)
+    return t
+
+
 def suite_table(arms, attr="suite"):
     """The selftest matrix (scripts/ab-suite.sh): one row per test binary,
     from each arm's verdict (binaries.tsv, console.bad) of its suite boot
@@ -816,6 +869,9 @@ def summarize(jobdir, previous=None, root="", other_bases=()):
     if other_bases:
         tables.append(bases_table(meta.get("base", "?"), list(tables), other_bases))
     tables += [wait_table(c), nopin_table(c), incr_table(c), latency_table(c)]
+    sub = subscriber_table(arms)
+    if sub:
+        tables.append(sub)
     ahead = ahead_table([t for t in tables if t["id"] != "bases"])
     if ahead:
         tables.append(ahead)

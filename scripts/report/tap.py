@@ -84,6 +84,9 @@ class Stream:
         self.problems = []
         self.top = {}         # name -> "ok" | "not ok" | "skip[ why]"
         self.records = []     # dicts of the "# AB ..." lines, in order
+        # dicts of the workbench tests' own "result arm=... key=value"
+        # lines (ksft_print_msg(), so one "# " per TAP level), in order
+        self.result_records = []
         self.seen_end = False
         arm = ""
         top_plan, top_n, end_rc = -1, 0, None
@@ -96,6 +99,10 @@ class Stream:
             line = line.rstrip("\r\n").replace("\r", "")
             if line.startswith("# AB "):
                 self.records.append(parse_kv(line[5:]))
+                continue
+            m = re.match(r"^#(?: #)* result (arm=.*)", line)
+            if m:
+                self.result_records.append(parse_kv(m.group(1)))
                 continue
             if re.match(r"^# arm=", line) and not arm:
                 f = line.split()

@@ -63,6 +63,12 @@ t_if "ab: the Markdown rendered again from summary.json alone is the same" \
 	cmp "$tmp/ab/ab-results.md" <(sed 's/ab-plot\.svg\.again/ab-plot.svg/g' "$tmp/ab/again.md")
 t_if "ab: the plot rendered again from summary.json alone is the same" \
 	cmp "$tmp/ab/ab-plot.svg" "$tmp/ab/ab-plot.svg.again"
+# The suite boots' userptr_selfinval lines: MAYFAIL measured with a subscriber that declines.
+sub=$(sed -n '/^### A subscriber that declines/,/^### /p' "$tmp/ab/ab-results.md" |
+	sed -n '/MADV_PAGEOUT of pinned shmem, pinning object/,/data mismatches/p')
+t_if "ab: the emulator on mayfail declined its 32 pinned shmem invalidations" \
+	grep -qx '| declined (MAYFAIL) | 0 | 32 | 0 |' <<<"$sub"
+t_if "ab: ... and pin-aware's emulator got none" grep -qx '| invalidations | 32 | 32 | 0 |' <<<"$sub"
 t_if "ab: the report says on how many rows MAYFAIL is ahead of pin-aware" \
 	grep -q -E 'mayfail is ahead on [0-9]+ of the [0-9]+ rows that differ' "$tmp/ab/ab-results.md"
 t_if "ab: ... and lists bench 4's latencies among them" \
