@@ -579,7 +579,10 @@ TEST_F_TIMEOUT(victim, reclaim, 180)
 	 * At least RECLAIM_ROUNDS times, a moment apart, and on until the
 	 * victim's pages in memory stayed the same over the last
 	 * RECLAIM_ROUNDS rounds: a page written to swap is freed only by a
-	 * round after its write completed, which a loaded host can delay.
+	 * round after its write completed, which a loaded host can delay
+	 * past a few rounds (one page of eight was left so, under TCG with
+	 * the host's load at 8).  Where the pages are to be freed, on until
+	 * they are, at most MAX_RECLAIM_ROUNDS.
 	 */
 	snprintf(req, sizeof(req), "%lu", 16UL << 20);
 	for (round = 0, stable = 0, prev = -1; round < MAX_RECLAIM_ROUNDS; round++) {
@@ -589,7 +592,7 @@ TEST_F_TIMEOUT(victim, reclaim, 180)
 		core1 = victim_incore(self);
 		stable = core1 == prev ? stable + 1 : 0;
 		prev = core1;
-		if (stable + 1 >= RECLAIM_ROUNDS)
+		if (stable + 1 >= RECLAIM_ROUNDS && !(variant->freed && core1))
 			break;
 	}
 	skip1 = pinned_skips();
