@@ -24,7 +24,7 @@ comma := ,
 space := $(subst ,, )
 
 .PHONY: help deps fetch-base base arms build run ab check lint test-workbench test-report test-guest \
-	check-patches publish export i915-mock kvm skip-policy clean distclean
+	check-patches publish export i915-mock kvm reliability skip-policy clean distclean
 
 help: ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -60,6 +60,9 @@ i915-mock: deps ## i915 userptr mock selftest in QEMU on ARMS (i915 variant, ~1 
 
 kvm: deps ## KVM guest memory (memfd) pinned by gup_test/io_uring/iommufd under reclaim, on ARMS (ab variant)
 	@scripts/kvm.sh $(ARMS)
+
+reliability: deps ## the base tree's own mm selftests on ARMS, MGLRU off and on: build/<base>/reliability/ (PUBLISH=1: docs/ too)
+	@scripts/reliability.sh $(if $(PUBLISH),--publish) $(ARMS)
 
 skip-policy: deps ## keep vs activate of pinned folios: build/skip-policy-BASE.md (PUBLISH=1: docs/ too)
 	@scripts/skip-policy.sh $(if $(PUBLISH),--publish)

@@ -10,7 +10,8 @@
 # a full job whose arms all ran); a quick job is never published. Prints
 # what it copied; committing is up to you. JOBDIR may also be the
 # directory of a standalone `make i915-mock` (build/<base>/i915-mock) or
-# `make skip-policy` (build/<base>/skip-policy) or `make kvm` (build/<base>/kvm).
+# `make skip-policy` (build/<base>/skip-policy), `make kvm` (build/<base>/kvm)
+# or `make reliability` (build/<base>/reliability).
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -27,7 +28,7 @@ for j in "${jobs[@]}"; do
 done
 n=0
 for j in "${jobs[@]}"; do
-	for stem in ab-results.md ab-results.json ab-plot.svg i915-mock-results.md \
+	for stem in ab-results.md ab-results.json ab-plot.svg i915-mock-results.md reliability.md \
 		i915-mock-results.json kvm-results.md kvm-results.json skip-policy.md skip-policy.json; do
 		f=$j/$(docs_name "$stem")
 		[ -e "$f" ] || continue

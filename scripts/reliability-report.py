@@ -9,7 +9,10 @@ entries (selftests/run-guest.sh TESTS) whose binary is in UPSTREAM or
 UPSTREAM_ORACLE of selftests/Makefile. A cell says pass, fail (with the
 count) or skip (with the reason the binary or subtest printed), and the
 binary's wall time in the guest ("# time NAME=S", run-guest.sh). Nothing
-is typed by hand: run it again after new runs. Python stdlib only.
+is typed by hand: run it again after new runs. Exits 1 when a subtest
+passes on base and fails on another arm in the same setting (the same run
+directory name after the arm). --list prints the oracle's guest test
+names (for run-guest.sh). Python stdlib only.
 """
 import argparse
 import re
@@ -87,10 +90,19 @@ def cell(rows, secs):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("runs", nargs="+", type=Path)
+    ap.add_argument("runs", nargs="*", type=Path)
     ap.add_argument("-o", "--out", type=Path)
     ap.add_argument("--cmd", action="append", default=[], help="a command that made the runs (listed)")
+    ap.add_argument("--list", action="store_true",
+                    help="print the oracle's guest test names, comma separated, and exit")
     a = ap.parse_args()
+    ups = set(upstream_binaries())
+    tests = [(n, b, c) for n, b, c in suite_tests() if b in ups]
+    if a.list:
+        print(",".join(n for n, _, _ in tests))
+        return 0
+    if not a.runs:
+        ap.error("no run directories")
 
     runs = []
     for r in a.runs:
@@ -100,8 +112,6 @@ def main():
             print(f"warning: {r}: no results.tsv, left out", file=sys.stderr)
     if not runs:
         sys.exit("no run with results.tsv")
-    ups = set(upstream_binaries())
-    tests = [(n, b, c) for n, b, c in suite_tests() if b in ups]
     # Columns are runs, named by their directory (ARM-VARIANT[-TAG]): one
     # arm may appear twice (another MEM, another tag).
     arms = [r["dir"].name for r in runs]
@@ -124,7 +134,8 @@ def main():
         except ValueError:
             pass
         rel.append(str(d))
-    w("Regenerate: `scripts/reliability-report.py -o docs/reliability.md " + " ".join(rel) + "`"
+    w("Regenerate: `scripts/reliability-report.py -o docs/" + (a.out.name if a.out else "reliability.md")
+      + " " + " ".join(rel) + "`"
       + (" (with the `--cmd` lines below)" if a.cmd else "") + ".")
     w("")
     if a.cmd:
@@ -160,17 +171,22 @@ def main():
     w("Guest time of these tests: " + "; ".join(f"{arm} {s} s" for arm, s in secs.items()) + ".")
     w("")
 
-    # A subtest that passes on base and fails elsewhere is a finding.
-    base = next((r for r in runs if r["arm"] == "base"), None)
-    if base:
+    # A subtest that passes on base and fails elsewhere is a finding. Each
+    # run is held against base's run of the same setting (the same
+    # directory name after the arm: -ab-oracle-lru-y), else base's first.
+    def setting(r):
+        n = r["dir"].name
+        return n[len(r["arm"]):] if n.startswith(r["arm"]) else n
+    bases = [r for r in runs if r["arm"] == "base"]
+    for r in runs:
+        if r["arm"] == "base" or not bases:
+            continue
+        base = next((b for b in bases if setting(b) == setting(r)), bases[0])
         bstat = {x[1]: x[0] for n, _, _ in tests for x in of_test(base, n)}
-        for r in runs:
-            if r is base:
-                continue
-            for n, _, _ in tests:
-                for st, ident, why in of_test(r, n):
-                    if st == "fail" and bstat.get(ident) == "pass":
-                        findings.append((r["dir"].name, ident, why))
+        for n, _, _ in tests:
+            for st, ident, why in of_test(r, n):
+                if st == "fail" and bstat.get(ident) == "pass":
+                    findings.append((r["dir"].name, ident, why))
     w("## Passes on base, fails on another arm")
     w("")
     if findings:
@@ -215,7 +231,10 @@ def main():
         a.out.write_text(text)
     else:
         print(text, end="")
+    for arm, ident, why in findings:
+        print(f"reliability: {ident} passes on base and fails on {arm}: {why}", file=sys.stderr)
+    return 1 if findings else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

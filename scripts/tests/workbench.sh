@@ -55,6 +55,9 @@ expect_error "skip-policy.sh: unknown option" "usage: skip-policy.sh \[--publish
 expect_error "skip-policy.sh: --publish of a quick run" "error: --publish copies the full run's report to docs/: not with QUICK=1" \
 	env QUICK=1 scripts/skip-policy.sh --publish
 expect_error "bad LRU_GEN" "LRU_GEN=on: use y or n" env LRU_GEN=on scripts/run.sh base mglru
+expect_error "reliability.sh: unknown option" "usage: reliability.sh \[--publish\] \[ARMS\]" scripts/reliability.sh --nosuch
+expect_error "reliability.sh: an overlay arm" "reliability.sh takes plain arms .*not 'base\+i915-mock'" scripts/reliability.sh base+i915-mock
+expect_error "reliability.sh: unknown arm" "unknown arm 'nosuch'" scripts/reliability.sh base,nosuch
 t_if "unknown arm/variant created nothing" test ! -e "$BUILD"
 
 # --- make publish: the only writer of docs/, and only of a complete full job ---
@@ -260,6 +263,39 @@ expect_error "a binary that crashed after its results fails" "1 test\\(s\\) fail
 t_if "a binary that crashed after its results: the failure is its own" \
 	grep -q '^FAIL bin # the binary failed (exit=139) although none of its 2 results did' "$T_LOG.out"
 
+# --- the regression oracle: a test that passes on base and fails elsewhere ---
+# Canned run dirs: in the lru-y setting pin-aware fails what base passes (a
+# finding: exit 1); in lru-n base fails it too (not one).
+rr=$tmp/rel
+mkrun() { # DIR ARM STATUS
+	mkdir -p "$rr/$1"
+	printf '# arm=%s\n' "$2" >"$rr/$1/results.tap"
+	printf '%s\tcow/case_a\t\n' "$3" >"$rr/$1/results.tsv"
+	echo "pass=1 fail=0 skip=0 problems=0" >"$rr/$1/summary"
+}
+mkrun base-ab-oracle-lru-n base fail
+mkrun pin-aware-ab-oracle-lru-n pin-aware fail
+mkrun base-ab-oracle-lru-y base pass
+mkrun pin-aware-ab-oracle-lru-y pin-aware fail
+t_if "reliability-report --list names the oracle's guest tests" \
+	grep -qE '(^|,)cow,.*(^|,)transhuge-stress($|,)' <(scripts/reliability-report.py --list)
+if scripts/reliability-report.py -o "$rr/out.md" "$rr"/*-lru-n >/dev/null 2>&1; then
+	t_ok "reliability-report: a failure base shares is no finding (exit 0)"
+else
+	t_fail "reliability-report: a failure base shares is no finding (exit 0)"
+fi
+if scripts/reliability-report.py -o "$rr/out.md" "$rr"/*-lru-n "$rr"/*-lru-y 2>"$rr/err" >/dev/null; then
+	t_fail "reliability-report: pin-aware failing what base passes (lru-y) must exit 1"
+else
+	t_if "reliability-report: pin-aware failing what base passes in the same setting exits 1, naming it" \
+		grep -q 'cow/case_a passes on base and fails on pin-aware-ab-oracle-lru-y' "$rr/err"
+fi
+if grep -q 'lru-n' "$rr/err"; then
+	t_fail "reliability-report: the lru-n run is no finding (base fails there too)"
+else
+	t_ok "reliability-report: the lru-n run is no finding (base fails there too)"
+fi
+
 # --- the skip-policy report from a canned v2 run ----------------------------
 # Two policies, two runs each, two passes: the tables, the keep/activate
 # ratio with its range over the runs, marked significant (the two runs of
@@ -304,12 +340,13 @@ scripts/verdict.sh "$rb" >/dev/null 2>&1 || true
 scripts/verdict.sh "$rp" >/dev/null 2>&1 || true
 docs_fp=$(dir_fp docs)
 # shellcheck disable=SC2016 # backquotes are Markdown here, not expansions
-if python3 scripts/reliability-report.py -o "$tmp/rel.md" "$rb" "$rp" 2>"$T_LOG.err" &&
+if ! python3 scripts/reliability-report.py -o "$tmp/rel.md" "$rb" "$rp" 2>"$T_LOG.err" &&
+	grep -q "cow/b passes on base and fails on rel-pa" "$T_LOG.err" &&
 	grep -qF '| cow | `cow` | pass 2 of 2, 5 s | **FAIL** 1 of 2 (pass 1, skip 0), 7 s |' "$tmp/rel.md" &&
 	grep -qF '| migration | `migration` | skip: NUMA not available, 1 s | skip: NUMA not available, 1 s |' "$tmp/rel.md" &&
 	grep -qF -- '- rel-pa: `cow/b`' "$tmp/rel.md" &&
 	grep -qF 'Totals over these tests: rel-base 2 passed, 0 failed, 1 skipped; rel-pa 1 passed, 1 failed, 1 skipped.' "$tmp/rel.md"; then
-	t_ok "reliability report: cells, the base-pass/arm-fail finding, skip reasons, totals from canned runs"
+	t_ok "reliability report: cells, the base-pass/arm-fail finding (exit 1), skip reasons, totals from canned runs"
 else
 	t_fail "reliability report from canned runs: $(head -c 300 "$T_LOG.err")"
 	grep -E '^\| (cow|migration) |^- ' "$tmp/rel.md" 2>/dev/null | head -n 8
