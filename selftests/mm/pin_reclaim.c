@@ -34,6 +34,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -100,6 +101,21 @@ static void __attribute__((constructor)) parse_arm(void)
 		}
 	}
 	ksft_exit_fail_msg("PIN_RECLAIM_ARM=%s: use base, mayfail or pin-aware\n", s);
+}
+
+/*
+ * MADV_PAGEOUT drains only this CPU's LRU batches: a folio still in
+ * another CPU's batch is off the LRU and is not isolated, so stay on the
+ * CPU the test starts on, before the harness forks its cases.
+ */
+static void __attribute__((constructor)) stay_on_one_cpu(void)
+{
+	cpu_set_t cpus;
+
+	CPU_ZERO(&cpus);
+	CPU_SET(sched_getcpu(), &cpus);
+	if (sched_setaffinity(0, sizeof(cpus), &cpus))
+		ksft_exit_fail_msg("sched_setaffinity: %s\n", strerror(errno));
 }
 
 enum backing {
