@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # ab-suite.sh ARMS [JOBDIR]: the A/B selftest matrix: boot every arm (comma
-# separated) in make ab's config variant with the guest test suite (with
-# /dev/kvm: kvm_pin_reclaim runs), then again on two NUMA nodes in tiers
+# separated) in make ab's config variant with the workbench's own tests of
+# the guest suite (with /dev/kvm: kvm_pin_reclaim runs; the base tree's own
+# mm selftests are make reliability's), then again on two NUMA nodes in tiers
 # (NUMA=tiers) for the tests that need them (NUMA_TESTS: demotion and
 # migration; the whole suite there is not the suite's own setting: the
 # upstream split_huge_page_test fails on base with two nodes), each judged
 # against its own expectations, and print one row per test binary with the
 # arms as columns (`report suite`). With JOBDIR (a make ab job), copy each
-# arm's verdict files (binaries.tsv, results.tsv, console.bad, summary) into
+# arm's stream and verdict files (results.tap, binaries.tsv, results.tsv,
+# console.bad, summary) into
 # JOBDIR/ARM/suite/ and JOBDIR/ARM/suite-numa/, where `report ab` reads them
 # for the report's selftest tables.
 # shellcheck source=lib.sh
@@ -23,6 +25,10 @@ need python3
 work=$("$ROOT/scripts/base-tree.sh")
 
 NUMA_TESTS=pin_demote,migration
+# The workbench's own tests: the base tree's own mm selftests (the
+# regression oracle) have their own job, make reliability.
+OWN_TESTS=$("$ROOT/scripts/reliability-report.py" --list-others)
+[ -n "$OWN_TESTS" ] || die "ab-suite: no tests of the workbench's own in selftests/run-guest.sh"
 failed=() runs=() nruns=()
 for a in "${list[@]}"; do
 	# GUEST_ARGS set: make ab exports the benchmarks' (seed=N), which the
@@ -30,7 +36,7 @@ for a in "${list[@]}"; do
 	# exports zram for the benchmarks, and swap-in from zram drops the swap
 	# cache, so the swap-cache cases would all skip.
 	for boot in suite numa; do
-		tag=ab-suite numa=none args='' dest=suite what="the guest suite"
+		tag=ab-suite numa=none args=$OWN_TESTS dest=suite what="the workbench's own tests"
 		[ "$boot" = suite ] ||
 			tag=ab-numa numa=tiers args=$NUMA_TESTS dest=suite-numa what="$NUMA_TESTS on two tiered NUMA nodes"
 		step "ab-suite: $a: $what"

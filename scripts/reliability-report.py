@@ -12,7 +12,8 @@ binary's wall time in the guest ("# time NAME=S", run-guest.sh). Nothing
 is typed by hand: run it again after new runs. Exits 1 when a subtest
 passes on base and fails on another arm in the same setting (the same run
 directory name after the arm). --list prints the oracle's guest test
-names (for run-guest.sh). Python stdlib only.
+names (for run-guest.sh), --list-others the rest of the guest suite.
+Python stdlib only.
 """
 import argparse
 import re
@@ -95,11 +96,13 @@ def main():
     ap.add_argument("--cmd", action="append", default=[], help="a command that made the runs (listed)")
     ap.add_argument("--list", action="store_true",
                     help="print the oracle's guest test names, comma separated, and exit")
+    ap.add_argument("--list-others", action="store_true",
+                    help="print the guest suite's other test names (the workbench's own), and exit")
     a = ap.parse_args()
     ups = set(upstream_binaries())
     tests = [(n, b, c) for n, b, c in suite_tests() if b in ups]
-    if a.list:
-        print(",".join(n for n, _, _ in tests))
+    if a.list or a.list_others:
+        print(",".join(n for n, b, _ in suite_tests() if (b in ups) == a.list))
         return 0
     if not a.runs:
         ap.error("no run directories")

@@ -906,8 +906,10 @@ def render_text(s):
 
 
 def suite_note(variant):
-    return ("Each arm booted with the guest suite (`scripts/ab-suite.sh`), judged against its "
-            "own expectations (the per-arm table in selftests/mm/pin_reclaim.c). A cell is "
+    return ("Each arm booted with the workbench's own tests of the guest suite "
+            "(`scripts/ab-suite.sh`), judged against its own expectations (the per-arm table "
+            "in selftests/mm/pin_reclaim.c); the base tree's own mm selftests, the regression "
+            "oracle, run per arm with the multi-gen LRU off and on in `make reliability`. A cell is "
             "`ok`, `skip` or `FAIL` for the binary, with how many of its own results "
             "(kselftest subtests) failed or skipped; a skip is not a pass. `console` is clean "
             "when the kernel printed no warning, BUG, lockdep or KASAN report. Logs: "
