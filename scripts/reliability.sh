@@ -38,6 +38,7 @@ mkdir -p "$job"
 rm -f "$job/complete"
 
 runs=() failed=() cmds=()
+commit=$(git -C "$ROOT" rev-parse --short HEAD)
 n=$((${#LIST[@]} * 2)) i=0 t0=$(date +%s)
 for lru in n y; do
 	for a in "${LIST[@]}"; do
@@ -51,7 +52,7 @@ for lru in n y; do
 			failed+=("$a (LRU_GEN=$lru; log: ${work#"$ROOT"/}/logs/$tag-$a.log)")
 		runs+=("$work/runs/$a-$AB_VARIANT-$tag")
 	done
-	cmds+=(--cmd "scripts/reliability.sh $(IFS=,; echo "${LIST[*]}") ($(date -u '+%Y-%m-%d'), commit $(git -C "$ROOT" rev-parse --short HEAD)): LRU_GEN=$lru boots (run dirs ARM-$AB_VARIANT-oracle-lru-$lru)")
+	cmds+=(--cmd "scripts/reliability.sh $(IFS=,; echo "${LIST[*]}") ($(date -u '+%Y-%m-%d'), commit $commit): LRU_GEN=$lru boots (run dirs ARM-$AB_VARIANT-oracle-lru-$lru)")
 done
 rc=0
 "$ROOT/scripts/reliability-report.py" -o "$out" "${cmds[@]}" "${runs[@]}" || rc=$?
