@@ -4,10 +4,18 @@
 # Kernel command line keys (set by scripts/run.sh):
 #   workbench.arm=ARM        arm name passed to the suite
 #   workbench.swap=virtio|zram|none   swap device (default virtio: /dev/vda)
-#   workbench.cmd=suite|bench|i915-mock|warn|panic|hang|true   what to run
-#                            (default suite); i915-mock loads i915 with its
-#                            mock selftests and workbench.args as parameters
+#   workbench.cmd=suite|bench|i915-mock|warn|panic|hang|true|exec|shell
+#                            what to run (default suite); i915-mock loads
+#                            i915 with its mock selftests and workbench.args
+#                            as parameters; exec: workbench.exec's command;
+#                            shell: an interactive shell on the console,
+#                            its exit status the result
 #   workbench.args=A,B       extra arguments for the suite (comma separated)
+#   workbench.exec=BASE64    the command of cmd=exec: its words, each quoted
+#                            for sh, base64-encoded; run by run-guest.sh in
+#                            /tests as one test binary
+#   workbench.shell=1        after the command, an interactive shell
+#   workbench.per_test_timeout=SECONDS   PER_TEST_TIMEOUT of run-guest.sh
 #   workbench.lru_gen=y|n    switch the multi-gen LRU on or off first (a
 #                            kernel without it fails the run)
 /bin/busybox --install -s /bin
@@ -20,7 +28,7 @@ mkdir -p /sys/fs/cgroup
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 mount -t tmpfs tmpfs /tmp
 
-arm=unknown swap=virtio cmd=suite args='' lru_gen=''
+arm=unknown swap=virtio cmd=suite args='' lru_gen='' exec_b64='' shell='' ptt=''
 read -r cmdline </proc/cmdline
 for kv in $cmdline; do
 	case "$kv" in
@@ -29,6 +37,9 @@ for kv in $cmdline; do
 	workbench.cmd=*) cmd=${kv#workbench.cmd=} ;;
 	workbench.args=*) args=$(echo "${kv#workbench.args=}" | tr ',' ' ') ;;
 	workbench.lru_gen=*) lru_gen=${kv#workbench.lru_gen=} ;;
+	workbench.exec=*) exec_b64=${kv#workbench.exec=} ;;
+	workbench.shell=*) shell=${kv#workbench.shell=} ;;
+	workbench.per_test_timeout=*) ptt=${kv#workbench.per_test_timeout=} ;;
 	esac
 done
 
@@ -70,7 +81,7 @@ esac
 run_script() {
 	if [ -x "$1" ]; then
 		# shellcheck disable=SC2086
-		"$1" "$arm" $args >"$out" 2>&1
+		PER_TEST_TIMEOUT=$ptt "$1" "$arm" $args >"$out" 2>&1
 		rc=$?
 	else
 		say "TAP version 13"
@@ -78,9 +89,29 @@ run_script() {
 	fi
 }
 
+# run_shell: an interactive shell on the console (the terminal of
+# scripts/run.sh -s), in /tests, with the suite's environment; sets src.
+run_shell() {
+	echo "workbench: interactive shell in /tests (exit or Ctrl-D ends the run; Ctrl-A x quits QEMU)" >/dev/console
+	(cd /tests && PIN_RECLAIM_ARM=$arm PER_TEST_TIMEOUT=$ptt PS1='guest:$PWD# ' setsid cttyhack sh)
+	src=$?
+}
+
 rc=0
 case "$cmd" in
 suite) run_script /tests/run-guest.sh ;;
+exec)
+	# The words back from base64, then run-guest.sh's one-command mode.
+	words=$(echo "$exec_b64" | base64 -d)
+	eval "set -- $words"
+	PER_TEST_TIMEOUT=$ptt /tests/run-guest.sh "$arm" -- "$@" >"$out" 2>&1
+	rc=$? ;;
+shell)
+	say "TAP version 13"
+	say "1..1"
+	run_shell
+	if [ "$src" = 0 ]; then say "ok 1 shell"; else say "not ok 1 shell # exit=$src"; fi
+	shell='' ;;
 bench) run_script /tests/run-bench.sh ;;
 i915-mock)
 	# i915 runs the selected mock selftests at load and, when they all
@@ -111,6 +142,7 @@ true)
 	say "# unknown workbench.cmd=$cmd"
 	rc=2 ;;
 esac
+[ -z "$shell" ] || run_shell
 [ "$lru_rc" = 0 ] || rc=$lru_rc
 say "WORKBENCH-END rc=$rc"
 sync

@@ -15,8 +15,13 @@
 # listed once as "# vmstat-absent NAME". After them, "# time NAME=SECONDS"
 # is the binary's wall time in the guest (scripts/reliability-report.py).
 #
+# run-guest.sh ARM -- CMD [ARG...] runs one command instead (scripts/run.sh
+# -- CMD), in this directory, judged as one binary named after CMD; a line
+# "# exit NAME=RC" before its result gives its exit code to the host.
+#
 # TEST names pick a subset (default: all); PER_TEST_TIMEOUT overrides the
-# per-binary timeouts (seconds).
+# per-binary timeouts (seconds; scripts/run.sh -P; in the -- mode, no
+# timeout unless it is set).
 #
 # pin_reclaim_upstream is the in-tree kselftest of v2 (tools/testing/
 # selftests/mm/pin_reclaim.c, from selftests/upstream/mm/): it knows no
@@ -26,10 +31,19 @@
 
 arm=${1:-}
 if [ -z "$arm" ]; then
-	echo "usage: run-guest.sh ARM [TEST...]" >&2
+	echo "usage: run-guest.sh ARM [TEST...] | ARM -- CMD [ARG...]" >&2
 	exit 2
 fi
 shift
+exec_mode=
+if [ "${1:-}" = -- ]; then
+	shift
+	if [ $# = 0 ]; then
+		echo "usage: run-guest.sh ARM -- CMD [ARG...]" >&2
+		exit 2
+	fi
+	exec_mode=1
+fi
 dir=$(cd "$(dirname "$0")" && pwd)
 tmp=${TMPDIR:-/tmp}/run-guest.$$
 mkdir -p "$tmp"
@@ -83,6 +97,78 @@ selected() {
 	return 1
 }
 
+vmstat_delta() {
+	# $1: snapshot before; prints the deltas of $COUNTERS present now.
+	awk -v keys="$COUNTERS" '
+		BEGIN { n = split(keys, k, /[ \n]+/); for (i = 1; i <= n; i++) want[k[i]] = 1 }
+		NR == FNR { before[$1] = $2; next }
+		($1 in want) && ($1 in before) { printf "# vmstat-delta %s=%d\n", $1, $2 - before[$1] }
+	' "$1" /proc/vmstat
+}
+
+# run_one N NAME SECS CMD [ARG...]: run CMD in this directory under a
+# timeout of SECS (none if empty), its output as "# " lines with its own
+# results renamed ARM:..., the counter deltas and its time, then its result
+# "ok N ARM:NAME" (exit 0), "# SKIP" (4, kselftest's skip) or "not ok";
+# sets rc to its exit code and failed=1 if it failed.
+run_one() {
+	i=$1 name=$2 secs=$3
+	shift 3
+	cat /proc/vmstat >"$tmp/vmstat.before"
+	rm -f "$tmp/rc"
+	t0=$(date +%s)
+	{
+		if [ -n "$have_timeout" ] && [ -n "$secs" ]; then
+			(cd "$dir" && timeout -s KILL "$secs" "$@" </dev/null)
+		else
+			(cd "$dir" && "$@" </dev/null)
+		fi
+		echo $? >"$tmp/rc"
+	} 2>&1 | tee "$tmp/log" | sed -e "s/^\(\(not \)\{0,1\}ok [0-9][0-9]* \)\([^#]\)/\1$arm:\3/" -e 's/^/# /'
+	rc=$(cat "$tmp/rc" 2>/dev/null || echo 1)
+	vmstat_delta "$tmp/vmstat.before"
+	echo "# time $name=$(($(date +%s) - t0))"
+	[ -z "$exec_mode" ] || echo "# exit $name=$rc"
+	case "$rc" in
+	0) echo "ok $i $arm:$name" ;;
+	4)
+		# The binary's last word on it, without its own "1..0 # SKIP".
+		why=$(grep -i 'skip' "$tmp/log" | tail -n 1 | tr -d '\r' |
+			sed 's/^.*[Ss][Kk][Ii][Pp]:\{0,1\} *//' | cut -c1-120)
+		case "$arm:$name" in
+		pin-aware*:pin_reclaim_upstream)
+			echo "not ok $i $arm:$name # skipped on an arm with the series: ${why:-exit code 4}"
+			failed=1 ;;
+		*) echo "ok $i $arm:$name # SKIP ${why:-exit code 4}" ;;
+		esac ;;
+	137 | 124)
+		echo "not ok $i $arm:$name # TIMEOUT ${secs}s"
+		failed=1 ;;
+	*)
+		echo "not ok $i $arm:$name # exit=$rc"
+		failed=1 ;;
+	esac
+}
+
+# header N: the TAP header of a run of N binaries.
+header() {
+	echo "TAP version 13"
+	echo "# arm=$arm kernel=$(uname -r) mem_kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo) swap_kb=$(awk '/^SwapTotal:/ {print $2}' /proc/meminfo)"
+	for c in $COUNTERS; do
+		grep -q "^$c " /proc/vmstat || echo "# vmstat-absent $c"
+	done
+	echo "1..$1"
+}
+
+failed=0
+if [ -n "$exec_mode" ]; then
+	name=${1##*/}
+	header 1
+	echo "# $arm:$name: $* (timeout ${PER_TEST_TIMEOUT:-none})"
+	run_one 1 "$name" "$PER_TEST_TIMEOUT" "$@"
+	rm -rf "$tmp"
+	exit $failed
+fi
 want="$*"
 # An unknown name is a mistake, not an empty selection.
 for w in $want; do
@@ -110,23 +196,7 @@ done <<EOF
 $TESTS
 EOF
 
-echo "TAP version 13"
-echo "# arm=$arm kernel=$(uname -r) mem_kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo) swap_kb=$(awk '/^SwapTotal:/ {print $2}' /proc/meminfo)"
-for c in $COUNTERS; do
-	grep -q "^$c " /proc/vmstat || echo "# vmstat-absent $c"
-done
-echo "1..$n"
-
-vmstat_delta() {
-	# $1: snapshot before; prints the deltas of $COUNTERS present now.
-	awk -v keys="$COUNTERS" '
-		BEGIN { n = split(keys, k, /[ \n]+/); for (i = 1; i <= n; i++) want[k[i]] = 1 }
-		NR == FNR { before[$1] = $2; next }
-		($1 in want) && ($1 in before) { printf "# vmstat-delta %s=%d\n", $1, $2 - before[$1] }
-	' "$1" /proc/vmstat
-}
-
-failed=0
+header "$n"
 i=0
 while IFS='|' read -r name secs cmd; do
 	[ -n "$name" ] || continue
@@ -147,40 +217,8 @@ while IFS='|' read -r name secs cmd; do
 	fi
 	[ -n "$PER_TEST_TIMEOUT" ] && secs=$PER_TEST_TIMEOUT
 	echo "# $arm:$name: $cmd (timeout ${secs}s)"
-	cat /proc/vmstat >"$tmp/vmstat.before"
-	rm -f "$tmp/rc"
-	t0=$(date +%s)
-	# shellcheck disable=SC2086
-	{
-		if [ -n "$have_timeout" ]; then
-			(cd "$dir" && timeout -s KILL "$secs" ./$cmd </dev/null)
-		else
-			(cd "$dir" && ./$cmd </dev/null)
-		fi
-		echo $? >"$tmp/rc"
-	} 2>&1 | tee "$tmp/log" | sed -e "s/^\(\(not \)\{0,1\}ok [0-9][0-9]* \)\([^#]\)/\1$arm:\3/" -e 's/^/# /'
-	rc=$(cat "$tmp/rc" 2>/dev/null || echo 1)
-	vmstat_delta "$tmp/vmstat.before"
-	echo "# time $name=$(($(date +%s) - t0))"
-	case "$rc" in
-	0) echo "ok $i $arm:$name" ;;
-	4)
-		# The binary's last word on it, without its own "1..0 # SKIP".
-		why=$(grep -i 'skip' "$tmp/log" | tail -n 1 | tr -d '\r' |
-			sed 's/^.*[Ss][Kk][Ii][Pp]:\{0,1\} *//' | cut -c1-120)
-		case "$arm:$name" in
-		pin-aware*:pin_reclaim_upstream)
-			echo "not ok $i $arm:$name # skipped on an arm with the series: ${why:-exit code 4}"
-			failed=1 ;;
-		*) echo "ok $i $arm:$name # SKIP ${why:-exit code 4}" ;;
-		esac ;;
-	137 | 124)
-		echo "not ok $i $arm:$name # TIMEOUT ${secs}s"
-		failed=1 ;;
-	*)
-		echo "not ok $i $arm:$name # exit=$rc"
-		failed=1 ;;
-	esac
+	# shellcheck disable=SC2086 # the command's words
+	run_one "$i" "$name" "$secs" ./$cmd
 done <<EOF
 $plan
 EOF
