@@ -32,7 +32,11 @@ help: ## list the targets
 	@echo "  variables: BASE=$(subst $(space),|,$(BASES)) (default $(BASE_DEFAULT)) ARMS=$(ARMS) ARM=$(ARM) VARIANT=$(VARIANT)"
 	@echo "             KSRC=<your tree> QUICK=1 PUBLISH=1 (make skip-policy) SERIES=pin-aware (make export)"
 	@echo "             MEM=1G SWAP=virtio|zram|none (default virtio; make ab: zram, and virtio in its matrix)"
-	@echo "             TIMEOUT=1800 (seconds per boot; make ab: 1500) ACCEL=tcg|kvm I915_MOCK=1 (make ab)"
+	@echo "             TIMEOUT=1800 (seconds per boot; make ab: 1500) ACCEL=tcg|kvm|auto I915_MOCK=1 (make ab)"
+	@echo "             RUN_OPTS='...' (make run: more options of scripts/run.sh, which make run passes"
+	@echo "             MEM, SMP, TIMEOUT, SWAP and ACCEL to as -m -p -T -S -A)"
+	@echo
+	@scripts/run.sh -h | sed 's/^/  /'
 
 deps: ## install (as root) or list the packages the workbench needs
 	@scripts/deps.sh
@@ -49,8 +53,9 @@ arms: base ## create/refresh the worktree of every arm in ARMS
 build: ## build the kernels of ARMS (VARIANT=test|debug|i915)
 	@for a in $(arm_list); do scripts/build.sh $$a $(VARIANT) >/dev/null || exit 1; done
 
-run: ## boot ARM (default pin-aware) and run the guest suite
-	@scripts/run.sh $(ARM) $(VARIANT)
+run: ## boot ARM (default pin-aware), run the guest suite; RUN_OPTS='-a pin_reclaim -s ...' (scripts/run.sh -h)
+	@scripts/run.sh $(if $(MEM),-m $(MEM)) $(if $(SMP),-p $(SMP)) $(if $(TIMEOUT),-T $(TIMEOUT)) \
+		$(if $(SWAP),-S $(SWAP)) $(if $(ACCEL),-A $(ACCEL)) $(RUN_OPTS) $(ARM) $(VARIANT)
 
 ab: deps ## the A/B job: every arm built, booted, tested, compared
 	@scripts/ab.sh $(ARMS)

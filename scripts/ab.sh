@@ -50,10 +50,12 @@ need python3
 # A cold job writes ~12 GiB (the base tree and one worktree per arm).
 need_disk 14 3 "make ab"
 
-# One set of QEMU settings for every arm (recorded in each run's qemu.cmd).
-export MEM=${MEM:-1G} SMP=${SMP:-2} SWAP=${SWAP:-zram}
-export TIMEOUT=${TIMEOUT:-$([ -n "$quick" ] && echo 300 || echo 1500)}
-export GUEST_CMD=bench GUEST_ARGS="seed=$seed${quick:+,quick}"
+# One set of QEMU settings for every arm (recorded in each run's qemu.cmd),
+# given to scripts/run.sh as options; the selftest matrix gets them too.
+mem=${MEM:-1G} smp=${SMP:-2} swap_bench=${SWAP:-zram}
+timeout=${TIMEOUT:-$([ -n "$quick" ] && echo 300 || echo 1500)}
+qemu_opts=(-m "$mem" -p "$smp" -T "$timeout" ${ACCEL:+-A "$ACCEL"})
+bench_args="seed=$seed${quick:+,quick}"
 variant=$AB_VARIANT
 
 work=$("$ROOT/scripts/base-tree.sh")
@@ -69,7 +71,7 @@ boots=()
 for a in "${ordered[@]}"; do
 	for r in $(seq 1 "$repeat"); do boots+=("$a:$r"); done
 done
-step "ab: arms ${ordered[*]} ($mode, seed $seed, MEM=$MEM SMP=$SMP SWAP=$SWAP); raw data: ${abdir#"$ROOT"/}"
+step "ab: arms ${ordered[*]} ($mode, seed $seed, MEM=$mem SMP=$smp SWAP=$swap_bench); raw data: ${abdir#"$ROOT"/}"
 
 {
 	echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -123,12 +125,12 @@ i=0
 n=${#boots[@]}
 for boot in "${boots[@]}"; do
 	a=${boot%:*} r=${boot##*:}
-	bdir=$abdir/$a tag=ab lru='' swap=$SWAP args=$GUEST_ARGS
+	bdir=$abdir/$a tag=ab lru=() swap=$swap_bench args=$bench_args
 	# The other settings run the counts per backing type only (the report
 	# shows their counts tables).
 	case "$r" in
 	1) ;;
-	mglru) bdir=$abdir/mglru/$a tag=ab-mglru lru=y args+=,only=pin_counts ;;
+	mglru) bdir=$abdir/mglru/$a tag=ab-mglru lru=(-L y) args+=,only=pin_counts ;;
 	virtio) bdir=$abdir/virtio/$a tag=ab-virtio swap=virtio args+=,only=pin_counts ;;
 	*) bdir=$abdir/$a.r$r ;;
 	esac
@@ -136,8 +138,8 @@ for boot in "${boots[@]}"; do
 	i=$((i + 1))
 	[ "$i" -gt 1 ] && est=$((done_s / (i - 1)))
 	left=$(((n - i + 1) * est))
-	step "ab: [$i/$n] ${bdir#"$abdir"/}: booting and benchmarking${lru:+ (multi-gen LRU)} (swap $swap; ETA $(date -u -d "@$(($(date +%s) + left))" +%H:%M) UTC, ~$(((left + 59) / 60)) min left)"
-	run=$work/runs/$a-$variant-$tag
+	step "ab: [$i/$n] ${bdir#"$abdir"/}: booting and benchmarking${lru[*]:+ (multi-gen LRU)} (swap $swap; ETA $(date -u -d "@$(($(date +%s) + left))" +%H:%M) UTC, ~$(((left + 59) / 60)) min left)"
+	run=$work/runs/$a-$variant-$tag # what run.sh prints
 	t0=$(date +%s)
 	rm -f "$run/results.tap"
 	# Progress: echo each benchmark's TAP line as the guest prints it.
@@ -156,7 +158,8 @@ for boot in "${boots[@]}"; do
 	(while sleep 5; do progress; done) &
 	watcher=$!
 	rc=0
-	RUN_TAG=$tag LRU_GEN=$lru SWAP=$swap GUEST_ARGS=$args "$ROOT/scripts/run.sh" "$a" "$variant" >"$bdir.verdict" 2>&1 || rc=$?
+	run_sh "${qemu_opts[@]}" -g bench -a "$args" -t "$tag" -S "$swap" "${lru[@]}" "$a" "$variant" \
+		>/dev/null 2>"$bdir.verdict" || rc=$?
 	kill "$watcher" 2>/dev/null || true
 	wait "$watcher" 2>/dev/null || true
 	seen=$(cat "$abdir/.seen")
@@ -186,7 +189,7 @@ echo $((done_s / n)) >"$work/ab/seconds-per-boot-$mode"
 # verdict files go to ARM/suite/ and ARM/suite-numa/ of the job.
 if [ -n "$quick" ]; then
 	step "ab: QUICK=1: selftest matrix skipped (run: scripts/ab-suite.sh ARMS)"
-elif ! "$ROOT/scripts/ab-suite.sh" "$(IFS=,; echo "${ordered[*]}")" "$abdir"; then
+elif ! "$ROOT/scripts/ab-suite.sh" "$(IFS=,; echo "${ordered[*]}")" "$abdir" "${qemu_opts[@]}"; then
 	failed+=("selftests")
 fi
 

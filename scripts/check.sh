@@ -27,10 +27,10 @@ for c in $checks; do
 	patches) cmd=("$ROOT/scripts/tests/patches.sh") ;;
 	series-build) cmd=("$ROOT/scripts/tests/series-build.sh") ;;
 	cocci) cmd=("$ROOT/scripts/cocci-test.sh") ;;
-	guest-suite) cmd=("$ROOT/scripts/run.sh" "$arm") ;;
+	guest-suite) cmd=("${RUN_SH[@]}" "$arm") ;;
 	# KVM's TDP MMU and real pins (gup_test, io_uring, iommufd): the same
 	# arm in make ab's variant, which has KVM.
-	kvm) cmd=(env GUEST_ARGS=kvm_pin_reclaim RUN_TAG=check-kvm "$ROOT/scripts/run.sh" "$arm" "$AB_VARIANT") ;;
+	kvm) cmd=("${RUN_SH[@]}" -a kvm_pin_reclaim -t check-kvm "$arm" "$AB_VARIANT") ;;
 	negative-control) cmd=("$ROOT/scripts/tests/negative-control.sh") ;;
 	guest-failures) cmd=("$ROOT/scripts/tests/guest-failures.sh" "$arm") ;;
 	esac

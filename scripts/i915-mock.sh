@@ -44,8 +44,9 @@ for a in "${list[@]}"; do
 	exp=$(expectation "${EXPECT_ARM:-$a}")
 	run=$(work_dir)/runs/$arm-i915${RUN_TAG:+-$RUN_TAG}
 	rc=0
-	GUEST_CMD=i915-mock GUEST_ARGS="igt__${line}__mock_userptr=1,st_expect_reclaim_invalidates=$exp" \
-		TIMEOUT=${TIMEOUT:-900} "$ROOT/scripts/run.sh" "$arm" i915 >&2 || rc=$?
+	run_sh -g i915-mock -a "igt__${line}__mock_userptr=1,st_expect_reclaim_invalidates=$exp" \
+		-T "${TIMEOUT:-900}" ${ACCEL:+-A "$ACCEL"} ${RUN_TAG:+-t "$RUN_TAG"} ${EXPECT_ARM:+-e "$EXPECT_ARM"} \
+		"$arm" i915 >/dev/null || rc=$?
 	# What the selftest measured, from its pr_info lines.
 	got=$(sed -n 's/.*\(userptr \(shmem\|anon\)\): reclaim of \([0-9]*\) pinned pages: \(.*\)$/\1: \4/p' \
 		"$run/console.log" 2>/dev/null | tr -d '\r' | paste -sd';' -)

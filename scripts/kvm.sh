@@ -26,8 +26,8 @@ for a in "${LIST[@]}"; do
 	step "kvm: [$i/${#LIST[@]}] $a: $AB_VARIANT variant build (reused if unchanged), boot, kvm_pin_reclaim"
 	run=$(work_dir)/runs/$a-$AB_VARIANT-kvm
 	rc=0
-	GUEST_CMD=suite GUEST_ARGS=kvm_pin_reclaim RUN_TAG=kvm SWAP=virtio TIMEOUT=${TIMEOUT:-1200} \
-		"$ROOT/scripts/run.sh" "$a" "$AB_VARIANT" >"$(work_dir)/logs/kvm-$a.log" 2>&1 || rc=$?
+	run_sh -a kvm_pin_reclaim -t kvm -S virtio -T "${TIMEOUT:-1200}" ${ACCEL:+-A "$ACCEL"} \
+		${EXPECT_ARM:+-e "$EXPECT_ARM"} "$a" "$AB_VARIANT" >/dev/null 2>"$(work_dir)/logs/kvm-$a.log" || rc=$?
 	runs+=("$a=$run")
 	verdict=$(tail -n 1 "$(work_dir)/logs/kvm-$a.log")
 	if [ "$rc" = 0 ]; then

@@ -127,6 +127,65 @@ arm_variant_args() {
 	check_variant "$variant"
 }
 
+# check_qemu_opts MEM SMP TIMEOUT SWAP ACCEL NUMA: die unless each is a
+# value scripts/qemu.sh takes (run.sh checks them before it builds).
+check_qemu_opts() {
+	case "$1" in [1-9]*[0-9][MG] | [1-9][MG]) ;; *) die "memory '$1': use <N>M or <N>G (e.g. -m 2G)" ;; esac
+	case "$2" in '' | *[!0-9]* | 0) die "vCPUs '$2': a number >= 1 (-p)" ;; esac
+	case "$3" in '' | *[!0-9]*) die "timeout '$3': seconds, a number (-T; 0: none)" ;; esac
+	case "$4" in virtio | zram | none) ;; *) die "swap '$4': use virtio, zram or none (-S)" ;; esac
+	case "$5" in tcg | kvm | auto) ;; *) die "accelerator '$5': use tcg, kvm or auto (-A)" ;; esac
+	case "$6" in none | tiers) ;; *) die "NUMA '$6': use none or tiers (-N)" ;; esac
+}
+
+# kvm_canary [ACCEL]: succeed if QEMU with -accel ACCEL (default kvm) runs
+# a guest: a 512-byte boot sector that writes 0x2a to QEMU's isa-debug-exit
+# port, which ends QEMU with status 0x2a * 2 + 1 = 85, within
+# 10 s (under TCG it takes under a second). On this kind
+# of host /dev/kvm opens but its guests never run: the canary times out.
+# On failure KVM_CANARY_WHY says why.
+# shellcheck disable=SC2034 # KVM_CANARY_WHY is for the caller
+kvm_canary() {
+	local accel=${1:-kvm} img rc=0 secs=10
+	KVM_CANARY_WHY=
+	if [ "$accel" = kvm ] && { [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; }; then
+		KVM_CANARY_WHY="no usable /dev/kvm"
+		return 1
+	fi
+	img=$(mktemp)
+	# mov al, 0x2a; out 0xf4, al; hlt; jmp hlt; then the boot signature.
+	{
+		printf '\xb0\x2a\xe6\xf4\xf4\xeb\xfd'
+		head -c 503 /dev/zero
+		printf '\x55\xaa'
+	} >"$img"
+	timeout -k 2 "$secs" qemu-system-x86_64 -accel "$accel" -nodefaults -display none -m 16 -no-reboot \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -drive "file=$img,format=raw,if=ide" \
+		</dev/null >/dev/null 2>&1 || rc=$?
+	rm -f "$img"
+	[ "$rc" = 85 ] && return 0
+	case "$rc" in
+	124 | 137) KVM_CANARY_WHY="no exit within $secs s" ;;
+	*) KVM_CANARY_WHY="QEMU exited with status $rc, not 85" ;;
+	esac
+	return 1
+}
+
+# The environment variables scripts/run.sh read before it took options
+# (issue 18), each with the option that replaced it. run.sh refuses one
+# that is set when its option is not given (a setting it would ignore);
+# run_sh, which every other script uses, clears them for it.
+RUN_OLD_ENV="GUEST_CMD:-g GUEST_ARGS:-a RUN_TAG:-t EXPECT_ARM:-e MEM:-m SMP:-p TIMEOUT:-T SWAP:-S
+	SWAP_SIZE:-z ACCEL:-A NUMA:-N CPU:-C LRU_GEN:-L PER_TEST_TIMEOUT:-P"
+
+# RUN_SH: the command scripts/run.sh without RUN_OLD_ENV's variables, for
+# a caller that runs it in another process (check.sh); run_sh ARGS...: it.
+RUN_SH=(env)
+for _kv in $RUN_OLD_ENV; do RUN_SH+=(-u "${_kv%%:*}"); done
+RUN_SH+=("$ROOT/scripts/run.sh")
+unset _kv
+run_sh() { "${RUN_SH[@]}" "$@"; }
+
 # config_fragments VARIANT: the config fragments of VARIANT for BASE, one
 # path a line, in merge order: boot, test and (unless VARIANT is test) the
 # variants its fragment names on a "# with: NAME..." line, then VARIANT

@@ -1,46 +1,90 @@
 #!/usr/bin/env bash
-# qemu.sh BZIMAGE INITRAMFS RUNDIR [KERNEL-ARGS...]: boot once under a hard
-# timeout. ttyS0 (kernel console) -> RUNDIR/console.log, ttyS1 (the suite's
-# TAP) -> RUNDIR/results.tap. Exit status: QEMU's, or 124 on timeout.
-# Environment: MEM (1G), SMP (2), TIMEOUT (seconds, 1800), SWAP
-# (virtio|zram|none, default virtio), SWAP_SIZE (1G), ACCEL (tcg|kvm),
-# NUMA (none|tiers, default none; tiers: MEM split in two ACPI NUMA nodes,
-# node 1 CPU-less and, per HMAT, 4x the latency and 1/5 the bandwidth of
-# node 0, which a kernel with CONFIG_ACPI_HMAT puts in a lower memory tier;
-# scripts/run.sh sets it for the "numa" config variant), CPU (QEMU's -cpu
-# model; default QEMU's own; run.sh sets max for the "kvm" variant: under
-# TCG it offers SVM with nested paging).
+# qemu.sh [OPTIONS] BZIMAGE INITRAMFS RUNDIR [KERNEL-ARGS...]: boot once
+# under a hard timeout. ttyS0 (kernel console) -> RUNDIR/console.log, ttyS1
+# (the suite's TAP) -> RUNDIR/results.tap. Exit status: QEMU's, or 124 on
+# timeout. Called by scripts/run.sh, which documents the options it shares
+# (run.sh -h):
+#   -m MEM      guest memory (1G)
+#   -p N        vCPUs (2)
+#   -T SECONDS  hard limit (1800; 0: none)
+#   -S SWAP     virtio (a fresh SIZE virtio-blk disk, default) | zram | none
+#   -z SIZE     size of the virtio swap disk (1G)
+#   -A ACCEL    tcg (default) | kvm | auto (kvm if a canary boot under KVM
+#               finishes, kvm_canary in lib.sh; tcg otherwise)
+#   -N NUMA     none (default) | tiers: MEM split in two ACPI NUMA nodes,
+#               node 1 CPU-less and, per HMAT, 4x the latency and 1/5 the
+#               bandwidth of node 0, which a kernel with CONFIG_ACPI_HMAT
+#               puts in a lower memory tier
+#   -C CPU      QEMU's -cpu model (default QEMU's own)
+#   -i          interactive: ttyS0 on the terminal (input from stdin, output
+#               to stderr) and in RUNDIR/console.log; Ctrl-A x quits QEMU;
+#               stdin that is not a terminal is held back until the guest's
+#               shell has started
+#   -n          dry run: print the QEMU command on stdout; check no file,
+#               write nothing, boot nothing
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-[ $# -ge 3 ] || die "usage: qemu.sh BZIMAGE INITRAMFS RUNDIR [KERNEL-ARGS...]"
+usage="usage: qemu.sh [-m MEM] [-p N] [-T SECONDS] [-S virtio|zram|none] [-z SIZE] [-A tcg|kvm|auto] [-N none|tiers] [-C CPU] [-i] [-n] BZIMAGE INITRAMFS RUNDIR [KERNEL-ARGS...]"
+mem=1G smp=2 timeout=1800 swap=virtio swap_size=1G accel=tcg numa=none cpu=() interactive='' dry=''
+OPTIND=1
+while getopts ':m:p:T:S:z:A:N:C:in' o; do
+	case "$o" in
+	m) mem=$OPTARG ;;
+	p) smp=$OPTARG ;;
+	T) timeout=$OPTARG ;;
+	S) swap=$OPTARG ;;
+	z) swap_size=$OPTARG ;;
+	A) accel=$OPTARG ;;
+	N) numa=$OPTARG ;;
+	C) cpu=(-cpu "$OPTARG") ;;
+	i) interactive=1 ;;
+	n) dry=1 ;;
+	:) die "qemu.sh: option -$OPTARG needs a value ($usage)" ;;
+	*) die "qemu.sh: unknown option -$OPTARG ($usage)" ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -ge 3 ] || die "$usage"
 kernel=$1 initrd=$2 run=$3
 shift 3
-[ -r "$kernel" ] || die "no kernel at $kernel"
-[ -r "$initrd" ] || die "no initramfs at $initrd"
+check_qemu_opts "$mem" "$smp" "$timeout" "$swap" "$accel" "$numa"
+if [ -z "$dry" ]; then
+	[ -r "$kernel" ] || die "no kernel at $kernel"
+	[ -r "$initrd" ] || die "no initramfs at $initrd"
+fi
 need qemu-system-x86
 
-mem=${MEM:-1G} smp=${SMP:-2} timeout=${TIMEOUT:-1800} swap=${SWAP:-virtio}
-accel=${ACCEL:-tcg} numa=${NUMA:-none}
-case "$numa" in none | tiers) ;; *) die "NUMA=$numa: use none or tiers" ;; esac
-case "$swap" in virtio | zram | none) ;; *) die "SWAP=$swap: use virtio, zram or none" ;; esac
-case "$accel" in tcg) accel=tcg,thread=multi ;; kvm) ;; *) die "ACCEL=$accel: use tcg or kvm" ;; esac
+if [ "$accel" = auto ]; then
+	if kvm_canary kvm; then
+		accel=kvm
+		step "qemu: -A auto: the KVM canary booted: kvm"
+	else
+		accel=tcg
+		step "qemu: -A auto: the KVM canary did not boot (${KVM_CANARY_WHY:-?}): tcg"
+	fi
+fi
+[ "$accel" != tcg ] || accel=tcg,thread=multi
 
-mkdir -p "$run"
-rm -f "$run/console.log" "$run/results.tap" "$run/qemu.rc"
-cpu=()
-[ -z "${CPU:-}" ] || cpu=(-cpu "$CPU")
+# ttyS0: a file, or the terminal (a mux with QEMU's monitor, so that Ctrl-A
+# x quits; signal=off: Ctrl-C goes to the guest) with a copy in the file.
+if [ -n "$interactive" ]; then
+	con=(-chardev "stdio,id=con,mux=on,signal=off,logfile=$run/console.log"
+		-serial chardev:con -mon "chardev=con,mode=readline")
+else
+	con=(-serial "file:$run/console.log")
+fi
 args=(-accel "$accel" "${cpu[@]}" -smp "$smp" -m "$mem" -nodefaults -display none -no-reboot
-	-serial "file:$run/console.log" -serial "file:$run/results.tap"
+	"${con[@]}" -serial "file:$run/results.tap"
 	-kernel "$kernel" -initrd "$initrd")
 if [ "$numa" = tiers ]; then
 	case "$mem" in
 	*[0-9]G) mib=$((${mem%G} * 1024)) ;;
 	*[0-9]M) mib=${mem%M} ;;
-	*) die "NUMA=tiers needs MEM as <N>M or <N>G, not '$mem'" ;;
+	*) die "NUMA tiers (-N tiers) need MEM as <N>M or <N>G, not '$mem'" ;;
 	esac
 	if [ "$mib" -lt 256 ] || [ $((mib % 2)) != 0 ]; then
-		die "NUMA=tiers: MEM=$mem must be an even number of MiB, at least 256M"
+		die "NUMA tiers (-N tiers): MEM=$mem must be an even number of MiB, at least 256M"
 	fi
 	lb=hmat-lb,initiator=0,hierarchy=memory
 	args+=(-machine "hmat=on"
@@ -54,11 +98,7 @@ if [ "$numa" = tiers ]; then
 		-numa "$lb,target=1,data-type=access-latency,latency=40"
 		-numa "$lb,target=1,data-type=access-bandwidth,bandwidth=2G")
 fi
-if [ "$swap" = virtio ]; then
-	rm -f "$run/swap.img"
-	truncate -s "${SWAP_SIZE:-1G}" "$run/swap.img"
-	args+=(-drive "file=$run/swap.img,if=virtio,format=raw,cache=unsafe")
-fi
+[ "$swap" != virtio ] || args+=(-drive "file=$run/swap.img,if=virtio,format=raw,cache=unsafe")
 # panic=-1: reboot at once on panic, which -no-reboot turns into an exit.
 # tsc=reliable: under TCG the clocksource watchdog (jiffies, whose ticks
 # arrive late) marks the TSC unstable after some seconds and the guest
@@ -73,11 +113,47 @@ if [ "$accel" != kvm ] && grep -q -m1 '^flags.* constant_tsc' /proc/cpuinfo; the
 fi
 cmdline="console=ttyS0 panic=-1 loglevel=7 $tsc workbench.swap=$swap $*"
 args+=(-append "$cmdline")
+if [ -n "$dry" ]; then
+	printf '%q ' qemu-system-x86_64 "${args[@]}"
+	echo
+	exit 0
+fi
+
+mkdir -p "$run"
+rm -f "$run/console.log" "$run/results.tap" "$run/qemu.rc"
 printf '%q ' qemu-system-x86_64 "${args[@]}" >"$run/qemu.cmd"
 echo >>"$run/qemu.cmd"
+if [ "$swap" = virtio ]; then
+	rm -f "$run/swap.img"
+	truncate -s "$swap_size" "$run/swap.img"
+fi
 
+boot() { timeout --foreground -k 10 "$timeout" qemu-system-x86_64 "${args[@]}"; }
 rc=0
-timeout --foreground -k 10 "$timeout" qemu-system-x86_64 "${args[@]}" </dev/null >"$run/qemu.out" 2>&1 || rc=$?
+if [ -n "$interactive" ] && [ -t 0 ]; then
+	# The console on stderr: stdout is the caller's (run.sh prints only the
+	# run directory there).
+	boot >&2 2>"$run/qemu.out" || rc=$?
+elif [ -n "$interactive" ]; then
+	# Input that is not a terminal (a here-doc, a pipe) waits for the
+	# guest's shell: what reaches the serial port while its driver starts
+	# is lost. guest-init.sh's run_shell prints the line waited for.
+	rm -f "$run/qemu.done"
+	{
+		until grep -q -a 'workbench: interactive shell' "$run/console.log" 2>/dev/null; do
+			[ ! -e "$run/qemu.done" ] || exit 0
+			sleep 1
+		done
+		cat
+	} | {
+		boot >&2 2>"$run/qemu.out" || rc=$?
+		echo "$rc" >"$run/qemu.done"
+	} || true
+	rc=$(cat "$run/qemu.done")
+	rm -f "$run/qemu.done"
+else
+	boot </dev/null >"$run/qemu.out" 2>&1 || rc=$?
+fi
 rm -f "$run/swap.img"
 echo "$rc" >"$run/qemu.rc"
 exit "$rc"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # reliability.sh [--publish] [ARMS]: the regression oracle (issue 16). Boots
 # every arm (comma separated, default every arm) in make ab's config
-# variant twice, with the multi-gen LRU off and on (LRU_GEN=n, y), running
+# variant twice, with the multi-gen LRU off and on (run.sh -L n, -L y), running
 # only the base tree's own mm selftests (UPSTREAM and UPSTREAM_ORACLE of
 # selftests/Makefile, as scripts/reliability-report.py --list names them),
 # and writes the table per test, arm and setting to
@@ -45,14 +45,14 @@ for lru in n y; do
 		i=$((i + 1))
 		eta=
 		[ "$i" -gt 1 ] && eta=", ETA ~$((($(date +%s) - t0) * (n - i + 1) / (i - 1) / 60 + 1)) min"
-		step "reliability: [$i/$n] $a, LRU_GEN=$lru: the upstream mm selftests$eta"
+		step "reliability: [$i/$n] $a, -L $lru: the upstream mm selftests$eta"
 		tag=oracle-lru-$lru
-		GUEST_CMD=suite GUEST_ARGS=$tests LRU_GEN=$lru SWAP=virtio RUN_TAG=$tag \
-			"$ROOT/scripts/run.sh" "$a" "$AB_VARIANT" >"$work/logs/$tag-$a.log" 2>&1 ||
-			failed+=("$a (LRU_GEN=$lru; log: ${work#"$ROOT"/}/logs/$tag-$a.log)")
+		run_sh -g suite -a "$tests" -L "$lru" -S virtio -t "$tag" "$a" "$AB_VARIANT" \
+			>/dev/null 2>"$work/logs/$tag-$a.log" ||
+			failed+=("$a (-L $lru; log: ${work#"$ROOT"/}/logs/$tag-$a.log)")
 		runs+=("$work/runs/$a-$AB_VARIANT-$tag")
 	done
-	cmds+=(--cmd "scripts/reliability.sh $(IFS=,; echo "${LIST[*]}") ($(date -u '+%Y-%m-%d'), commit $commit): LRU_GEN=$lru boots (run dirs ARM-$AB_VARIANT-oracle-lru-$lru)")
+	cmds+=(--cmd "scripts/reliability.sh $(IFS=,; echo "${LIST[*]}") ($(date -u '+%Y-%m-%d'), commit $commit): run.sh -L $lru boots (run dirs ARM-$AB_VARIANT-oracle-lru-$lru)")
 done
 rc=0
 "$ROOT/scripts/reliability-report.py" -o "$out" "${cmds[@]}" "${runs[@]}" || rc=$?

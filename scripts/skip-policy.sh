@@ -37,8 +37,8 @@ mkdir -p "$(dirname "$out")"
 rm -f "$job/complete"
 step "skip-policy: $arm on $BASE, one boot, every policy (log: build/.../runs/$arm-test-skip-policy)"
 # zram, as make ab: a synchronous swap device, so the counts repeat better.
-GUEST_CMD=bench GUEST_ARGS=$args RUN_TAG=skip-policy TIMEOUT=${TIMEOUT:-2400} SWAP=${SWAP:-zram} \
-	"$ROOT/scripts/run.sh" "$arm" test >&2
+run_sh -g bench -a "$args" -t skip-policy -T "${TIMEOUT:-2400}" -S "${SWAP:-zram}" ${ACCEL:+-A "$ACCEL"} \
+	"$arm" test >/dev/null
 run=$(work_dir)/runs/$arm-test-skip-policy
 report skip-policy --root "$ROOT" "$run" "$out"
 step "skip-policy: wrote ${out#"$ROOT"/} and its summary ${out%.md}.json"

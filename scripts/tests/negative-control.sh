@@ -14,9 +14,8 @@ cd "$(dirname "$0")/../.."
 AB_VARIANT=$(bash -c '. scripts/lib.sh; echo "$AB_VARIANT"')
 
 rc=0
-EXPECT_ARM=pin-aware GUEST_ARGS=pin_reclaim RUN_TAG=control-as-pin-aware TIMEOUT=900 \
-	scripts/run.sh base >"$T_LOG.out" 2>&1 || rc=$?
-run=$(scripts/base-tree.sh)/runs/base-test-control-as-pin-aware
+run=$(run_sh -e pin-aware -a pin_reclaim -t control-as-pin-aware -T 900 base 2>"$T_LOG.out") || rc=$?
+run=${run:-$(scripts/base-tree.sh)/runs/base-test-control-as-pin-aware}
 if [ ! -r "$run/results.tsv" ]; then
 	t_fail "the base kernel's run produced no results (scripts/run.sh base, rc=$rc):"
 	tail -n 15 "$T_LOG.out"
@@ -50,9 +49,8 @@ rm -f "$tap"
 # on base loses its mapping of the pinned guest memory, so every
 # kvm_pin_reclaim case fails the pin-aware expectations.
 rc=0
-EXPECT_ARM=pin-aware GUEST_ARGS=kvm_pin_reclaim RUN_TAG=control-as-pin-aware TIMEOUT=1200 \
-	scripts/run.sh base "$AB_VARIANT" >"$T_LOG.out" 2>&1 || rc=$?
-run=$(scripts/base-tree.sh)/runs/base-$AB_VARIANT-control-as-pin-aware
+run=$(run_sh -e pin-aware -a kvm_pin_reclaim -t control-as-pin-aware -T 1200 base "$AB_VARIANT" 2>"$T_LOG.out") || rc=$?
+run=${run:-$(scripts/base-tree.sh)/runs/base-$AB_VARIANT-control-as-pin-aware}
 if [ ! -r "$run/results.tsv" ]; then
 	t_fail "the base $AB_VARIANT kernel's run produced no results (scripts/run.sh base $AB_VARIANT, rc=$rc):"
 	tail -n 15 "$T_LOG.out"

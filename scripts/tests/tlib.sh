@@ -32,8 +32,8 @@ expect_error() {
 	"$@" >"$T_LOG.out" 2>"$T_LOG.err" || rc=$?
 	if [ "$rc" = 0 ]; then
 		t_fail "$name: succeeded, expected an error matching /$pat/"
-	elif grep -q -E "$pat" "$T_LOG.err"; then
-		t_ok "$name: $(grep -m1 -E "$pat" "$T_LOG.err" | cut -c1-110)"
+	elif grep -q -E -- "$pat" "$T_LOG.err"; then
+		t_ok "$name: $(grep -m1 -E -- "$pat" "$T_LOG.err" | cut -c1-110)"
 	else
 		t_fail "$name: error did not match /$pat/:"
 		sed 's/^/     | /' "$T_LOG.err" | head -n 12
@@ -50,6 +50,12 @@ t_if() {
 # expect_same NAME BEFORE AFTER: two fingerprints must be equal.
 expect_same() {
 	if [ "$2" = "$3" ]; then t_ok "$1"; else t_fail "$1: changed ($2 -> $3)"; fi
+}
+
+# run_sh ARGS...: scripts/run.sh as the workbench's scripts run it (run_sh
+# in lib.sh: without the environment variables run.sh refuses).
+run_sh() {
+	bash -c '. scripts/lib.sh; run_sh "$@"' run_sh "$@"
 }
 
 t_summary() {

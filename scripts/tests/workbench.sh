@@ -50,11 +50,11 @@ expect_error "make i915-mock takes plain arms" "takes plain arms .*not 'base\\+i
 expect_error "unknown arm (make kvm)" "unknown arm 'nosuch'" scripts/kvm.sh base,nosuch
 expect_error "make kvm takes plain arms" "kvm.sh takes plain arms .*not 'pin-aware\\+skip-policy'" scripts/kvm.sh pin-aware+skip-policy
 expect_error "make kvm: unknown EXPECT_ARM" "unknown arm 'nosuch'" env EXPECT_ARM=nosuch scripts/kvm.sh base
-expect_error "unknown guest command" "GUEST_CMD=nosuch: use suite" env GUEST_CMD=nosuch scripts/run.sh base
+expect_error "unknown guest command" "-g nosuch: use suite, bench" scripts/run.sh -g nosuch base
 expect_error "skip-policy.sh: unknown option" "usage: skip-policy.sh \[--publish\]" scripts/skip-policy.sh --nosuch
 expect_error "skip-policy.sh: --publish of a quick run" "error: --publish copies the full run's report to docs/: not with QUICK=1" \
 	env QUICK=1 scripts/skip-policy.sh --publish
-expect_error "bad LRU_GEN" "LRU_GEN=on: use y or n" env LRU_GEN=on scripts/run.sh base mglru
+expect_error "bad -L" "-L on: use y or n" scripts/run.sh -L on base mglru
 expect_error "reliability.sh: unknown option" "usage: reliability.sh \[--publish\] \[ARMS\]" scripts/reliability.sh --nosuch
 expect_error "reliability.sh: an overlay arm" "reliability.sh takes plain arms .*not 'base\+i915-mock'" scripts/reliability.sh base+i915-mock
 expect_error "reliability.sh: unknown arm" "unknown arm 'nosuch'" scripts/reliability.sh base,nosuch
