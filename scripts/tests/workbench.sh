@@ -3,7 +3,8 @@
 # error and touch nothing: wrong sha256, missing tarball, an unknown base,
 # a wrong .deb or tarball sha256 of a base, a base without its own series,
 # wrong base version, a dirty KSRC tree, an unknown arm or variant, a
-# series that does not apply. The verdict must fail on kernel warnings, panics, timeouts and
+# series that does not apply; scripts/run.sh's options, -k, -- CMD and its
+# dry runs. The verdict must fail on kernel warnings, panics, timeouts and
 # failed tests in canned guest logs. Runs in seconds: small fake trees.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,6 +14,8 @@ cd "$(dirname "$0")/../.."
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export BUILD=$tmp/build NO_INSTALL=1
+# None of the variables scripts/run.sh refuses (the tests give options).
+for kv in $(bash -c '. scripts/lib.sh; echo "$RUN_OLD_ENV"'); do unset "${kv%%:*}"; done
 
 # A tiny git tree that looks like a kernel tree of version $1.
 fake_tree() {
@@ -50,15 +53,150 @@ expect_error "make i915-mock takes plain arms" "takes plain arms .*not 'base\\+i
 expect_error "unknown arm (make kvm)" "unknown arm 'nosuch'" scripts/kvm.sh base,nosuch
 expect_error "make kvm takes plain arms" "kvm.sh takes plain arms .*not 'pin-aware\\+skip-policy'" scripts/kvm.sh pin-aware+skip-policy
 expect_error "make kvm: unknown EXPECT_ARM" "unknown arm 'nosuch'" env EXPECT_ARM=nosuch scripts/kvm.sh base
-expect_error "unknown guest command" "-g nosuch: use suite, bench" scripts/run.sh -g nosuch base
 expect_error "skip-policy.sh: unknown option" "usage: skip-policy.sh \[--publish\]" scripts/skip-policy.sh --nosuch
 expect_error "skip-policy.sh: --publish of a quick run" "error: --publish copies the full run's report to docs/: not with QUICK=1" \
 	env QUICK=1 scripts/skip-policy.sh --publish
-expect_error "bad -L" "-L on: use y or n" scripts/run.sh -L on base mglru
 expect_error "reliability.sh: unknown option" "usage: reliability.sh \[--publish\] \[ARMS\]" scripts/reliability.sh --nosuch
 expect_error "reliability.sh: an overlay arm" "reliability.sh takes plain arms .*not 'base\+i915-mock'" scripts/reliability.sh base+i915-mock
 expect_error "reliability.sh: unknown arm" "unknown arm 'nosuch'" scripts/reliability.sh base,nosuch
 t_if "unknown arm/variant created nothing" test ! -e "$BUILD"
+
+# --- scripts/run.sh: options (bad ones change nothing), -k, --, dry runs ---
+help=$(scripts/run.sh -h 2>&1) || true
+letters=$(sed -n "s/^while getopts ':\([^']*\)'.*/\1/p" scripts/run.sh | tr -d :)
+undoc=
+for ((j = 0; j < ${#letters}; j++)); do
+	grep -q -E "^  -${letters:j:1} " <<<"$help" || undoc+=" -${letters:j:1}"
+done
+t_if "run.sh -h: a usage text that documents every option (${letters:-none parsed}):${undoc:- all}" \
+	test -n "$letters" -a -z "$undoc" -a "$(head -n1 <<<"$help")" = "usage: scripts/run.sh [OPTIONS] ARM [VARIANT] [-- CMD [ARG...]]"
+t_if "make help shows run.sh -h" bash -c "make -s --no-print-directory help | grep -qF 'usage: scripts/run.sh [OPTIONS] ARM'"
+expect_error "run.sh: unknown option" "run.sh: unknown option -Q \(usage: scripts/run.sh \[OPTIONS\] ARM" scripts/run.sh -Q base
+expect_error "run.sh: an option without its value" "option -m needs a value" scripts/run.sh -m
+expect_error "run.sh: an option after ARM" "option -m after ARM: options go before ARM" scripts/run.sh base test -m 2G
+expect_error "run.sh: no arm" "usage: scripts/run.sh \[OPTIONS\] ARM" scripts/run.sh -m 2G
+expect_error "run.sh: three positional arguments" "usage: scripts/run.sh" scripts/run.sh base test extra
+expect_error "run.sh: unknown arm" "unknown arm 'nosuch'" scripts/run.sh -n nosuch
+expect_error "run.sh: unknown -e arm" "unknown arm 'nosuch'" scripts/run.sh -e nosuch base
+expect_error "unknown guest command" "-g nosuch: use suite, bench" scripts/run.sh -g nosuch base
+expect_error "bad -L" "-L on: use y or n" scripts/run.sh -L on base mglru
+expect_error "bad -m" "memory '2X': use <N>M or <N>G" scripts/run.sh -m 2X base
+expect_error "bad -p" "vCPUs '0': a number >= 1" scripts/run.sh -p 0 base
+expect_error "bad -T" "timeout '1h': seconds" scripts/run.sh -T 1h base
+expect_error "bad -S" "swap 'nvme': use virtio, zram or none" scripts/run.sh -S nvme base
+expect_error "bad -A" "accelerator 'xen': use tcg, kvm or auto" scripts/run.sh -A xen base
+expect_error "bad -N" "NUMA 'three': use none or tiers" scripts/run.sh -N three base
+expect_error "bad -P" "-P '0': seconds, a number >= 1" scripts/run.sh -P 0 base
+expect_error "bad -t" "-t 'a/b': letters, digits" scripts/run.sh -t a/b base
+expect_error "bad -a" "-a 'a b': comma-separated, no spaces" scripts/run.sh -a 'a b' base
+expect_error "-g and -- together" "-g suite and -- CMD: give one of them" scripts/run.sh -g suite base -- ./pin_reclaim
+expect_error "-a and -- together" "-a x and -- CMD: CMD takes its own arguments" scripts/run.sh -a x base -- ./pin_reclaim
+expect_error "-- without a command" "-- without a command" scripts/run.sh base --
+expect_error "-- CMD too long for the kernel command line" "too long for the kernel command line" \
+	scripts/run.sh base -- "$(printf 'x%.0s' {1..1200})"
+expect_error "an old variable in the environment is refused" \
+	"run.sh takes options, not the environment: GUEST_ARGS=pin_reclaim is set; use -a pin_reclaim" \
+	env GUEST_ARGS=pin_reclaim scripts/run.sh base
+expect_error "an old variable, -n too" "TIMEOUT=60 is set; use -T 60" env TIMEOUT=60 scripts/run.sh -n base
+t_if "an old variable with its option given is no error (make run passes both)" \
+	env MEM=2G scripts/run.sh -n -m 2G base
+t_if "run_sh (lib.sh) clears the old variables for run.sh" \
+	env GUEST_ARGS=x TIMEOUT=5 bash -c '. scripts/lib.sh; run_sh -n base'
+expect_error "-k: a missing file" "-k $tmp/nosuch: no such file or directory \(give a bzImage or a kernel O= build directory\)" \
+	scripts/run.sh -k "$tmp/nosuch" base
+mkdir -p "$tmp/notko"
+expect_error "-k: a directory that is no O= dir" "-k $tmp/notko: not a kernel O= build directory \(no arch/x86/boot/bzImage" \
+	scripts/run.sh -k "$tmp/notko" base
+echo text >"$tmp/notbz"
+expect_error "-k: a file that is no bzImage" "-k $tmp/notbz: not an x86 bzImage" scripts/run.sh -k "$tmp/notbz" base
+# A file that file(1) takes for an x86 bzImage: the boot sector's 0xAA55,
+# "HdrS" at 514 and the bzImage flag at 529; and an O= dir holding it.
+fakebz() {
+	mkdir -p "$(dirname "$1")"
+	{
+		head -c 510 /dev/zero
+		printf '\x55\xaa\x00\x00HdrS\x0f\x02'
+		head -c 9 /dev/zero
+		printf '\x01'
+		head -c 494 /dev/zero
+	} >"$1"
+}
+fakebz "$tmp/bz"
+fakebz "$tmp/ko/arch/x86/boot/bzImage"
+expect_error "-k bzImage with -g i915-mock" "-g i915-mock installs the kernel's modules: give -k its O= build directory" \
+	scripts/run.sh -k "$tmp/bz" -g i915-mock base
+t_if "bad options, the environment and -k checks created nothing" test ! -e "$BUILD"
+# Dry runs (-n): the QEMU command on stdout, nothing written.
+dry() { scripts/run.sh -n "$@" 2>"$T_LOG.err"; }
+has() { # NAME WORD... : the last dry run's command has each WORD
+	local w miss=
+	for w in "${@:2}"; do grep -qF -- "$w" <<<"$q" || miss+=" $w"; done
+	t_if "$1${miss:+ (missing:$miss)}" test -z "$miss"
+}
+q=$(dry base) || true
+has "-n base: the default suite boot under TCG" "qemu-system-x86_64 -accel tcg\\,thread=multi -smp 2 -m 1G " \
+	"-serial file:$BUILD/deb-7.3.4/runs/base-test/console.log" "-kernel $BUILD/deb-7.3.4/arms/base/.out-test/arch/x86/boot/bzImage" \
+	"workbench.arm=base\\ workbench.cmd=suite" "workbench.swap=virtio"
+t_if "-n: one line on stdout" test "$(wc -l <<<"$q")" = 1
+q=$(dry -m 2G -p 3 -S zram -C max -L y -P 77 -e pin-aware -a a,b -t x base mglru) || true
+has "-n: each option reaches QEMU or the guest's command line" "-cpu max -smp 3 -m 2G" "workbench.swap=zram" \
+	"workbench.lru_gen=y" "workbench.per_test_timeout=77" "workbench.arm=pin-aware" "workbench.args=a\\,b" \
+	"runs/base-mglru-x/results.tap"
+q=$(dry base numa) || true
+has "-n base numa: two tiered nodes by default" "-machine hmat=on" "node\\,nodeid=1\\,memdev=m1"
+q=$(dry -N none base numa) || true
+t_if "-n -N none base numa: one node" test -n "$q" -a -z "$(grep -F hmat <<<"$q")"
+q=$(dry base kvm) || true
+has "-n base kvm: -cpu max and kvm_amd.vls=0" "-cpu max" "kvm_amd.vls=0"
+q=$(dry -s base) || true
+has "-n -s: the console on the terminal (and in console.log), the guest's shell" \
+	"-chardev stdio\\,id=con\\,mux=on\\,signal=off\\,logfile=$BUILD/deb-7.3.4/runs/base-test/console.log" \
+	"-serial chardev:con -mon chardev=con\\,mode=readline" "workbench.cmd=shell"
+q=$(dry -s base -- ./pin_reclaim -l) || true
+has "-n -s -- CMD: the command, then a shell" "workbench.cmd=exec" "workbench.shell=1"
+# -- CMD: its words survive the trip through base64 and the guest's sh.
+# shellcheck disable=SC2016 # a literal $HOME, for the guest's sh not to expand
+q=$(dry base -- ./pin_reclaim -r pin_reclaim.shmem_pin.pageout "it's two words" '$HOME') || true
+b64=$(grep -o -E 'workbench\.exec=[A-Za-z0-9+/=]+' <<<"$q" | cut -d= -f2-) || true
+got=$(busybox sh -c 'eval "set -- $(echo "$1" | base64 -d)"; printf "[%s]" "$@"' sh "$b64" 2>&1) || true
+t_if "-- CMD: its words reach the guest's sh as given ($got)" \
+	test "$got" = "[./pin_reclaim][-r][pin_reclaim.shmem_pin.pageout][it's two words][\$HOME]"
+has "-- CMD: workbench.cmd=exec" "workbench.cmd=exec"
+q=$(dry -k "$tmp/bz" base) || true
+has "-n -k BZIMAGE: that kernel, its own run directory and initramfs" "-kernel $tmp/bz " \
+	"runs/base-test-own/console.log" "-initrd $BUILD/deb-7.3.4/runs/base-test-own/initramfs.cpio.gz"
+q=$(dry -k "$tmp/ko" base) || true
+has "-n -k O_DIR: its bzImage" "-kernel $tmp/ko/arch/x86/boot/bzImage "
+q=$(make -s --no-print-directory run ARM=base MEM=2G SMP=1 SWAP=zram TIMEOUT=99 RUN_OPTS='-n -a pin_reclaim' 2>/dev/null) || true
+has "make run: MEM, SMP, SWAP and RUN_OPTS become run.sh options" "-smp 1 -m 2G" "workbench.swap=zram" "workbench.args=pin_reclaim"
+# -A auto: the canary boot (a boot sector that exits QEMU at once) must
+# finish under TCG; a KVM whose guests never run (a stand-in QEMU that
+# hangs on -accel kvm: this host's real one is never tried) falls back to
+# tcg, and a KVM that runs them is used.
+t_if "the KVM canary's boot sector exits QEMU under TCG (kvm_canary tcg)" bash -c '. scripts/lib.sh; kvm_canary tcg'
+mkdir -p "$tmp/fakeq"
+real_qemu=$(command -v qemu-system-x86_64)
+cat >"$tmp/fakeq/qemu-system-x86_64" <<EOF
+#!/bin/bash
+case " \$* " in
+*" -accel kvm "*) [ "\${FAKE_KVM:-}" = works ] || exec sleep 60
+	exec "$real_qemu" "\${@/#kvm/tcg}" ;;
+esac
+exec "$real_qemu" "\$@"
+EOF
+chmod +x "$tmp/fakeq/qemu-system-x86_64"
+t0=$SECONDS
+q=$(PATH=$tmp/fakeq:$PATH dry -A auto base) || true
+if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then why='no exit within 10 s'; else why='no usable /dev/kvm'; fi
+t_if "-A auto, KVM guests never run: tcg after the canary ($((SECONDS - t0)) s; $why)" \
+	bash -c "grep -qF -- '-accel tcg\\,thread=multi' <<<'$q' && grep -qF 'the KVM canary did not boot ($why): tcg' '$T_LOG.err'"
+q=$(FAKE_KVM=works PATH=$tmp/fakeq:$PATH dry -A auto base) || true
+if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+	t_if "-A auto, KVM guests run: kvm" bash -c "grep -qF -- '-accel kvm ' <<<'$q' && grep -qF 'the KVM canary booted: kvm' '$T_LOG.err'"
+else
+	t_if "-A auto without /dev/kvm: tcg" grep -qF -- '-accel tcg' <<<"$q"
+fi
+t_if "dry runs wrote nothing" test ! -e "$BUILD"
 
 # --- make publish: the only writer of docs/, and only of a complete full job ---
 docs_fp=$(find docs -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum)
