@@ -14,13 +14,18 @@ AB_VARIANT=ab
 # its own, with its own worktree), never part of a compared arm: test-only
 # ones, and test_hmm-fix, a fix of lib/test_hmm.c to be posted on its own.
 OVERLAYS_ALL="i915-mock skip-policy test_hmm-fix"
+# The job's clock, not a setting: exported so that the progress lines of
+# the scripts a job runs count from the start of the job.
 START_TS=${START_TS:-$(date +%s)}
 export START_TS
 
 # The project's neutral identity: used for the base commit and for the
-# commits that carry the series. Never a person.
-export PROJECT_IDENT_NAME="pin-aware-reclaim workbench"
-export PROJECT_IDENT_EMAIL="workbench@pin-aware-reclaim.invalid"
+# commits that carry the series. Never a person. Used by the scripts that
+# source this file.
+# shellcheck disable=SC2034
+PROJECT_IDENT_NAME="pin-aware-reclaim workbench"
+# shellcheck disable=SC2034
+PROJECT_IDENT_EMAIL="workbench@pin-aware-reclaim.invalid"
 
 die() {
 	echo "error: $*" >&2
@@ -44,7 +49,9 @@ for _pin in "$ROOT"/patches/bases/*.pin; do
 	BASES_ALL+="${BASES_ALL:+ }${_pin%.pin}"
 done
 unset _pin
-export BASE=${BASE:-$BASE_DEFAULT}
+# Not exported: a BASE from the environment reaches the children as it is,
+# and without one each script takes the same default.
+BASE=${BASE:-$BASE_DEFAULT}
 case " $BASES_ALL " in
 *" $BASE "*) ;;
 *) die "unknown base '$BASE' (known bases: $BASES_ALL; one pin file each in patches/bases/)" ;;
