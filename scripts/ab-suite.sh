@@ -3,8 +3,8 @@
 # every arm (comma separated) in make ab's config variant with the
 # workbench's own tests of the guest suite (with /dev/kvm: kvm_pin_reclaim
 # runs; the base tree's own mm selftests are make reliability's), then again
-# on two NUMA nodes in tiers
-# (NUMA=tiers) for the tests that need them (NUMA_TESTS: demotion and
+# on two NUMA nodes in tiers (run.sh -N tiers) for the tests that need them
+# (NUMA_TESTS: demotion and
 # migration; the whole suite there is not the suite's own setting: the
 # upstream split_huge_page_test fails on base with two nodes), each judged
 # against its own expectations, and print one row per test binary with the

@@ -109,7 +109,7 @@ done
 # 3. One fresh boot per arm (REPEAT of them) with the classic LRU and zram;
 # boot r > 1 of ARM goes to ARM.rR/. Then the rest of the matrix, one boot
 # per arm each, on the same kernel: the multi-gen LRU switched on
-# (LRU_GEN=y) into mglru/ARM/, swap on a virtio disk (swap-in from zram
+# (run.sh -L y) into mglru/ARM/, swap on a virtio disk (swap-in from zram
 # frees the swap cache, so the swap-cache type needs a disk) into
 # virtio/ARM/. ETA from the last job of this mode, else a guess.
 est=420

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # abuse-report.sh [TAG]: the tables of docs/security.md from run directories
 # that ran pin_abuse and pin_pressure, one per arm, e.g. after
-#   GUEST_ARGS=pin_abuse,pin_pressure scripts/run.sh ARM     (each arm)
+#   scripts/run.sh -a pin_abuse,pin_pressure ARM     (each arm)
 # Reads build/<base>/runs/ARM-VARIANT[-TAG]/ for base, mayfail and pin-aware
 # (ARMS=a,b,c for others; VARIANT=kvm for the runs of the kvm config
 # variant, which has iommufd; default test), boots nothing, and writes OUT (default
@@ -20,7 +20,7 @@ runs=()
 for a in "${arms[@]}"; do
 	check_arm "$a"
 	run=$(work_dir)/runs/$a-$variant${tag:+-$tag}
-	[ -r "$run/results.tap" ] || die "no results in $run: run GUEST_ARGS=pin_abuse,pin_pressure${tag:+ RUN_TAG=$tag} scripts/run.sh $a $variant first"
+	[ -r "$run/results.tap" ] || die "no results in $run: run scripts/run.sh -a pin_abuse,pin_pressure${tag:+ -t $tag} $a $variant first"
 	runs+=("$a=${run#"$ROOT"/}")
 done
 report abuse "$out" --date "$(date -u '+%Y-%m-%d %H:%M UTC')" \
