@@ -30,8 +30,8 @@ What the guest runs:
                (kselftest harness: -l lists its cases)
   -s           an interactive shell on the guest's console (this terminal,
                input from stdin) after CMD or -g WHAT, or instead of the
-               suite if neither is given; exit ends the run, Ctrl-A x quits
-               QEMU; no time limit unless -T
+               suite if neither is given; exit ends the run, Ctrl-C goes
+               to the guest, Ctrl-A x quits QEMU; no time limit unless -T
   -P SECONDS   per-test timeout of the guest suite (default: each binary's
                own; with --: none)
   -e ARM       judge by ARM's expectations (default: ARM itself; another
@@ -42,7 +42,8 @@ What the guest runs:
 The kernel:
   -k PATH      boot your own kernel instead of building ARM: a bzImage, or
                a kernel O= build directory (its arch/x86/boot/bzImage; the
-               test modules are built against it). A bare bzImage has no
+               test modules are built against it if its .config has
+               CONFIG_MODULES=y). A bare bzImage has no
                module build directory: the test modules are left out and
                the tests that need them (emu_ioctl_test, userptr_selfinval,
                the benchmarks) fail or skip. ARM names the expectations,
@@ -142,17 +143,17 @@ done
 [ -z "$expect" ] || check_arm "$expect"
 [ "${#xcmd[@]}" = 0 ] || [ -z "$gcmd" ] || die "run.sh: -g $gcmd and -- CMD: give one of them"
 [ "${#xcmd[@]}" = 0 ] || [ -z "$gargs" ] || die "run.sh: -a $gargs and -- CMD: CMD takes its own arguments"
-if [ "${#xcmd[@]}" -gt 0 ]; then
-	gcmd="exec"
-elif [ -z "$gcmd" ]; then
-	gcmd=suite
-	[ -z "$shell" ] || gcmd=shell
-fi
 case "$gcmd" in
-suite | bench | i915-mock | warn | panic | hang | true | exec | shell) ;;
+'' | suite | bench | i915-mock | warn | panic | hang | true) ;;
 *) die "run.sh: -g $gcmd: use suite, bench, i915-mock, warn, panic, hang or true" ;;
 esac
-[ "$gcmd" != shell ] || shell=''
+# What guest-init.sh runs: -g WHAT, -- CMD (exec), -s alone (shell).
+if [ "${#xcmd[@]}" -gt 0 ]; then
+	gcmd="exec"
+elif [ -z "$gcmd" ] && [ -n "$shell" ]; then
+	gcmd=shell shell=''
+fi
+gcmd=${gcmd:-suite}
 case "$gargs" in *[[:space:]]*) die "run.sh: -a '$gargs': comma-separated, no spaces" ;; esac
 case "$tag" in *[!A-Za-z0-9._+-]*) die "run.sh: -t '$tag': letters, digits and ._+- only" ;; esac
 case "$lru" in '' | y | n) ;; *) die "run.sh: -L $lru: use y or n" ;; esac

@@ -79,6 +79,7 @@ expect_error "run.sh: three positional arguments" "usage: scripts/run.sh" script
 expect_error "run.sh: unknown arm" "unknown arm 'nosuch'" scripts/run.sh -n nosuch
 expect_error "run.sh: unknown -e arm" "unknown arm 'nosuch'" scripts/run.sh -e nosuch base
 expect_error "unknown guest command" "-g nosuch: use suite, bench" scripts/run.sh -g nosuch base
+expect_error "-g of guest-init's own: exec" "-g exec: use suite, bench" scripts/run.sh -g exec base
 expect_error "bad -L" "-L on: use y or n" scripts/run.sh -L on base mglru
 expect_error "bad -m" "memory '2X': use <N>M or <N>G" scripts/run.sh -m 2X base
 expect_error "bad -p" "vCPUs '0': a number >= 1" scripts/run.sh -p 0 base
