@@ -7,13 +7,14 @@
  *
  *  - the arms and PIN_RECLAIM_ARM (WB_ARM_FROM_ENV() for kselftest tests);
  *  - text files of sysfs, procfs and cgroupfs (0 or -errno);
- *  - /proc/vmstat counters, /proc/swaps, /proc/self/clear_refs,
+ *  - /proc/vmstat counters, /proc/swaps (the device too), /proc/self/clear_refs,
  *    /proc/PID/status;
  *  - a memory cgroup v2: create, enter, set memory.max, reclaim, remove;
  *  - tracefs instances of our own, v2's nr_pinned field of the vmscan
  *    tracepoints, and the pinned folios reclaim set aside on v1 or v2;
  *  - the gup_test pin (when the test included mm/gup_test.h first) and the
  *    test_hmm mirror read (when it included lib/test_hmm_uapi.h first);
+ *  - a seeded random sequence (splitmix64), for tests that replay a seed;
  *  - the "pin loop at the memcg limit" scenario (the 2020 i915 report).
  *
  * Not for the in-tree kselftests: selftests/upstream/mm/pin_reclaim.c uses
@@ -213,6 +214,28 @@ static inline bool wb_have_swap(void)
 		return false;
 	if (fgets(line, sizeof(line), f) && fgets(line, sizeof(line), f))
 		ret = true;
+	fclose(f);
+	return ret;
+}
+
+/*
+ * The first swap device of /proc/swaps (its "Filename" column) into @dev:
+ * 0, or -ENOENT without one.
+ */
+static inline int wb_swap_device(char *dev, size_t size)
+{
+	char line[256], name[256];
+	int ret = -ENOENT;
+	FILE *f;
+
+	f = fopen("/proc/swaps", "r");
+	if (!f)
+		return -errno;
+	if (fgets(line, sizeof(line), f) && fgets(line, sizeof(line), f) &&
+	    sscanf(line, "%255s", name) == 1 && strlen(name) < size) {
+		strcpy(dev, name);
+		ret = 0;
+	}
 	fclose(f);
 	return ret;
 }
@@ -667,6 +690,29 @@ static inline int wb_dmirror_read(int fd, void *addr, void *buf,
 	return 0;
 }
 #endif /* HMM_DMIRROR_READ */
+
+/* ---- a seeded random sequence (splitmix64): a seed replays a run ---- */
+
+static inline uint64_t wb_mix64(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+/* The next number of the sequence whose state is *@state. */
+static inline uint64_t wb_rand(uint64_t *state)
+{
+	*state += 0x9e3779b97f4a7c15ULL;
+	return wb_mix64(*state);
+}
+
+/* A number in [0, @n) (@n > 0). */
+static inline uint64_t wb_rand_below(uint64_t *state, uint64_t n)
+{
+	return wb_rand(state) % n;
+}
 
 /* ---- page contents ---- */
 
