@@ -18,6 +18,9 @@
 #   workbench.per_test_timeout=SECONDS   PER_TEST_TIMEOUT of run-guest.sh
 #   workbench.lru_gen=y|n    switch the multi-gen LRU on or off first (a
 #                            kernel without it fails the run)
+#   workbench.stress_seconds=N, workbench.stress_seed=N   time and seed of
+#                            the suite's pin_stress (PIN_STRESS_SECONDS,
+#                            PIN_STRESS_SEED; scripts/stress.sh)
 /bin/busybox --install -s /bin
 export PATH=/bin:/sbin:/tests
 mount -t proc proc /proc
@@ -40,6 +43,8 @@ for kv in $cmdline; do
 	workbench.exec=*) exec_b64=${kv#workbench.exec=} ;;
 	workbench.shell=*) shell=${kv#workbench.shell=} ;;
 	workbench.per_test_timeout=*) ptt=${kv#workbench.per_test_timeout=} ;;
+	workbench.stress_seconds=*) export PIN_STRESS_SECONDS="${kv#workbench.stress_seconds=}" ;;
+	workbench.stress_seed=*) export PIN_STRESS_SEED="${kv#workbench.stress_seed=}" ;;
 	esac
 done
 

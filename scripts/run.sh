@@ -38,6 +38,10 @@ What the guest runs:
                arm makes a negative control)
   -L y|n       switch the multi-gen LRU on or off before the tests (the
                kernel must have it: variants mglru, ab)
+  -K ARG       append ARG to the guest's kernel command line (repeatable),
+               e.g. -K workbench.stress_seconds=600 -K workbench.stress_seed=7
+               (pin_stress's time and seed; scripts/guest-init.sh lists
+               the workbench.* keys)
 
 The kernel:
   -k PATH      boot your own kernel instead of building ARM: a bzImage, or
@@ -85,9 +89,9 @@ EOF
 short="usage: scripts/run.sh [OPTIONS] ARM [VARIANT] [-- CMD [ARG...]] (run.sh -h: the options)"
 
 gcmd='' gargs='' tag='' expect='' mem=1G smp=2 timeout='' swap=virtio swap_size=1G
-accel=tcg numa='' cpu='' lru='' ptt='' kernel='' shell='' dry='' given=' '
+accel=tcg numa='' cpu='' lru='' ptt='' kernel='' shell='' dry='' given=' ' kextra=()
 OPTIND=1
-while getopts ':g:a:t:e:m:p:T:S:z:A:N:C:L:P:k:snh' o; do
+while getopts ':g:a:t:e:m:p:T:S:z:A:N:C:L:P:K:k:snh' o; do
 	given+="$o "
 	case "$o" in
 	g) gcmd=$OPTARG ;;
@@ -104,6 +108,10 @@ while getopts ':g:a:t:e:m:p:T:S:z:A:N:C:L:P:k:snh' o; do
 	C) cpu=$OPTARG ;;
 	L) lru=$OPTARG ;;
 	P) ptt=$OPTARG ;;
+	K)
+		case "$OPTARG" in '' | *[[:space:]]*) die "run.sh: -K '$OPTARG': one kernel argument, without spaces" ;; esac
+		kextra+=("$OPTARG")
+		;;
 	k) kernel=$OPTARG ;;
 	s) shell=1 ;;
 	n) dry=1 ;;
@@ -188,7 +196,7 @@ fi
 [ -z "$shell" ] || kargs+=(workbench.shell=1)
 [ -z "$ptt" ] || kargs+=("workbench.per_test_timeout=$ptt")
 kargs=("workbench.arm=${expect:-$arm}" "workbench.cmd=$gcmd" ${gargs:+"workbench.args=$gargs"}
-	${lru:+"workbench.lru_gen=$lru"} "${kargs[@]}")
+	${lru:+"workbench.lru_gen=$lru"} "${kargs[@]}" "${kextra[@]}")
 
 # -k: a bzImage, or an O= directory (kdir) that the test modules can be
 # built against.
