@@ -18,6 +18,9 @@
   abuse OUT.md --date D [--command C] ARM=RUNDIR...
                           OUT.json and OUT.md of pin_abuse and pin_pressure
                           runs (docs/security.md)
+  stress OUT.md --date D [--command C] ARM=RUNDIR...
+                          OUT.json and OUT.md of a make stress job (the
+                          debug-kernel stress, pin_stress)
   render SUMMARY.json [--md F] [--svg F]
                           render any summary again, from the JSON alone
   suite ARM=RUNDIR...     the selftest matrix of scripts/ab-suite.sh
@@ -30,7 +33,7 @@ import os
 import re
 import sys
 
-from . import ab, abuse, cover, i915, kvm, skip_policy, tap
+from . import ab, abuse, cover, i915, kvm, skip_policy, stress, tap
 from . import table as T
 
 
@@ -80,6 +83,9 @@ def render(s, md=None, svg=None):
     elif kind == "abuse":
         if md:
             write(md, abuse.render_markdown(s))
+    elif kind == "stress":
+        if md:
+            write(md, stress.render_markdown(s))
     else:
         sys.exit("report: unknown summary kind %r" % kind)
 
@@ -114,6 +120,11 @@ def main(argv=None):
     p.add_argument("--date", required=True)
     p.add_argument("runs", nargs="+", metavar="ARM=RUNDIR")
     p = sub.add_parser("abuse")
+    p.add_argument("md")
+    p.add_argument("--date", required=True)
+    p.add_argument("--command", default="")
+    p.add_argument("runs", nargs="+", metavar="ARM=RUNDIR")
+    p = sub.add_parser("stress")
     p.add_argument("md")
     p.add_argument("--date", required=True)
     p.add_argument("--command", default="")
@@ -162,6 +173,11 @@ def main(argv=None):
     elif args.cmd == "abuse":
         s = abuse.summarize([spec.partition("=")[::2] for spec in args.runs], args.date,
                             args.command)
+        write_json(stem_json(args.md), s)
+        render(s, args.md)
+    elif args.cmd == "stress":
+        s = stress.summarize([spec.partition("=")[::2] for spec in args.runs], args.date,
+                             args.command)
         write_json(stem_json(args.md), s)
         render(s, args.md)
     elif args.cmd == "render":

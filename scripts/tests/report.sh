@@ -206,6 +206,23 @@ report kvm --date "2026-12-01 15:20 UTC" "$tmp/kvm/kvm-results.md" \
 golden kvm.json "$tmp/kvm/kvm-results.json"
 golden kvm.md "$tmp/kvm/kvm-results.md"
 
+# --- make stress: pin_stress on a debug kernel, a clean run and one with -C 5 -----
+mkdir -p "$tmp/stress"
+report stress --date "2026-12-01 20:40 UTC" --command "report stress" "$tmp/stress/stress-results.md" \
+	pin-aware="$fx/stress/pin-aware" pin-aware-inject="$fx/stress/pin-aware-inject"
+golden stress.json "$tmp/stress/stress-results.json"
+golden stress.md "$tmp/stress/stress-results.md"
+report render "$tmp/stress/stress-results.json" --md "$tmp/stress/again.md"
+t_if "stress: rendered again from its JSON alone is the same" cmp "$tmp/stress/stress-results.md" "$tmp/stress/again.md"
+t_if "stress: the -C 5 run shows its 5 corrupted bytes and its failed verdict" \
+	grep -q '^| pin-aware-inject | pass=5 fail=1 skip=0 problems=1 | 0 | 5 | 0 | ' "$tmp/stress/stress-results.md"
+cp -r "$fx/stress/pin-aware" "$tmp/stress/splat"
+echo '812:[  301.2] WARNING: CPU: 1 PID: 97 at mm/gup.c:123 try_grab_folio+0x1/0x2' >"$tmp/stress/splat/console.bad"
+report stress --date "2026-12-01 20:40 UTC" "$tmp/stress/splat.md" pin-aware="$tmp/stress/splat"
+t_if "stress: a flagged console line is counted as a splat and quoted" \
+	grep -q '^    - `812:\[  301.2\] WARNING: CPU: 1 PID: 97 at mm/gup.c:123' "$tmp/stress/splat.md"
+t_if "stress: ... and its row says 1 splat" grep -q '^| pin-aware | pass=6 fail=0 skip=0 problems=0 | 1 | 0 | ' "$tmp/stress/splat.md"
+
 # --- pin_abuse and pin_pressure (docs/security.md), three arms -------------------
 mkdir -p "$tmp/abuse"
 report abuse --date "2026-12-01 17:40 UTC" --command "report abuse" "$tmp/abuse/abuse-results.md" \
