@@ -17,20 +17,21 @@ BASES := $(patsubst patches/bases/%.pin,%,$(wildcard patches/bases/*.pin))
 BASE_DEFAULT := $(shell sed -n 's/^BASE_DEFAULT=//p' scripts/lib.sh)
 export BASE ?= $(BASE_DEFAULT)
 export BUILD ?= $(CURDIR)/build
-export KSRC QUICK MEM SMP TIMEOUT SWAP ACCEL JOBS I915_MOCK
+export KSRC QUICK MEM SMP TIMEOUT SWAP ACCEL JOBS I915_MOCK STRESS_SECONDS STRESS_SEED
 
 arm_list = $(subst $(comma), ,$(ARMS))
 comma := ,
 space := $(subst ,, )
 
 .PHONY: help deps fetch-base base arms build run ab check lint test-workbench test-report test-guest \
-	check-patches publish export i915-mock kvm reliability skip-policy clean distclean
+	check-patches publish export i915-mock kvm reliability skip-policy stress clean distclean
 
 help: ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | \
 		awk -F':.*## ' '{ printf "  make %-16s %s\n", $$1, $$2 }'
 	@echo "  variables: BASE=$(subst $(space),|,$(BASES)) (default $(BASE_DEFAULT)) ARMS=$(ARMS) ARM=$(ARM) VARIANT=$(VARIANT)"
-	@echo "             KSRC=<your tree> QUICK=1 PUBLISH=1 (make skip-policy) SERIES=pin-aware (make export)"
+	@echo "             KSRC=<your tree> QUICK=1 PUBLISH=1 (make skip-policy, make stress) SERIES=pin-aware (make export)"
+	@echo "             STRESS_SECONDS=600 STRESS_SEED=N (make stress; a seed=N of a report replays it)"
 	@echo "             MEM=1G SWAP=virtio|zram|none (default virtio; make ab: zram, and virtio in its matrix)"
 	@echo "             TIMEOUT=1800 (seconds per boot; make ab: 1500) ACCEL=tcg|kvm|auto I915_MOCK=1 (make ab)"
 	@echo "             RUN_OPTS='...' (make run: more options of scripts/run.sh, which make run passes"
@@ -71,6 +72,9 @@ reliability: deps ## the base tree's own mm selftests on ARMS, MGLRU off and on:
 
 skip-policy: deps ## keep vs activate of pinned folios: build/skip-policy-BASE.md (PUBLISH=1: docs/ too)
 	@scripts/skip-policy.sh $(if $(PUBLISH),--publish)
+
+stress: deps ## debug kernels (KASAN, lockdep): A/B scenarios + pin_stress STRESS_SECONDS (600) on ARMS: build/<base>/stress/ (PUBLISH=1: docs/ too)
+	@scripts/stress.sh $(if $(PUBLISH),--publish) $(ARMS)
 
 check: deps ## every test: scripts, series, cocci, guests (prints N passed, N failed)
 	@scripts/check.sh

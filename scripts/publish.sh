@@ -11,7 +11,8 @@
 # what it copied; committing is up to you. JOBDIR may also be the
 # directory of a standalone `make i915-mock` (build/<base>/i915-mock) or
 # `make skip-policy` (build/<base>/skip-policy), `make kvm` (build/<base>/kvm)
-# or `make reliability` (build/<base>/reliability).
+# or `make reliability` (build/<base>/reliability) or `make stress`
+# (build/<base>/stress).
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -29,7 +30,8 @@ done
 n=0
 for j in "${jobs[@]}"; do
 	for stem in ab-results.md ab-results.json ab-plot.svg i915-mock-results.md reliability.md \
-		i915-mock-results.json kvm-results.md kvm-results.json skip-policy.md skip-policy.json; do
+		i915-mock-results.json kvm-results.md kvm-results.json skip-policy.md skip-policy.json \
+		stress-results.md stress-results.json; do
 		f=$j/$(docs_name "$stem")
 		[ -e "$f" ] || continue
 		cp "$f" "$ROOT/docs/"

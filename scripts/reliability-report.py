@@ -129,6 +129,13 @@ def main():
       "tree's own `tools/testing/selftests/mm` sources, unmodified (`UPSTREAM` and `UPSTREAM_ORACLE` in "
       "`selftests/Makefile`), run by `selftests/run-guest.sh` in the workbench guest.")
     w("")
+    # The other half of issue 16: the stress on the debug kernels (make
+    # stress), published as docs/stress-results-BASE.md.
+    w("The debug-kernel stress of issue 16 (KASAN, lockdep, `DEBUG_VM`; `pin_stress` with the A/B "
+      "scenarios, `make stress`, `scripts/stress.sh`): "
+      + (", ".join(f"[{p.name}]({p.name})" for p in sorted((ROOT / "docs").glob("stress-results-*.md")))
+         or "not published yet (`make stress PUBLISH=1`)") + ".")
+    w("")
     rel = []
     for r in runs:
         d = r["dir"].resolve()

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# stress.sh [--publish] [ARMS]: the debug-kernel stress of issue 16 on each
+# arm: build the arm's debug config variant (scripts/configs/debug.config:
+# KASAN, PROVE_LOCKING, PROVE_RCU, DEBUG_VM, DEBUG_ATOMIC_SLEEP, iommufd),
+# boot it once in QEMU with the A/B scenarios (pin_reclaim,
+# userptr_selfinval) and selftests/mm/pin_stress for STRESS_SECONDS
+# (default 600), judge the run with scripts/verdict.sh (any kernel WARNING,
+# BUG, KASAN or lockdep report fails it) and write the report, OUT (default
+# build/<base>/stress/stress-results-BASE.md, and .json beside it, by
+# scripts/report): per arm the kernel's commit and .config sha256, the
+# seed, the time, the operations done, the console lines flagged and the
+# corrupted bytes. ARMS is comma separated (default: every arm).
+# STRESS_SEED=N replays a seed on every arm (default: a new one per boot,
+# printed in the report). TIMEOUT (seconds per boot) defaults to twice
+# STRESS_SECONDS plus 3600: a KASAN kernel under TCG is slow. The job is
+# complete (publishable) when every arm passed; --publish (make stress
+# PUBLISH=1) then hands it to scripts/publish.sh, which copies the report
+# into docs/ (not with OUT=). Logs: build/<base>/runs/ARM-debug-stress/.
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+usage="usage: stress.sh [--publish] [ARMS] (environment: STRESS_SECONDS, STRESS_SEED, TIMEOUT, OUT, BASE)"
+publish='' arms=''
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--publish) publish=1 ;;
+	-h | --help)
+		echo "$usage"
+		exit 0
+		;;
+	-*) die "$usage" ;;
+	*)
+		[ -z "$arms" ] || die "$usage"
+		arms=$1
+		;;
+	esac
+	shift
+done
+plain_arms stress.sh "$arms"
+seconds=${STRESS_SECONDS:-600}
+case "$seconds" in '' | *[!0-9]* | 0) die "STRESS_SECONDS=$seconds: use a number of seconds (1 or more)" ;; esac
+case "${STRESS_SEED:-0}" in '' | *[!0-9]*) die "STRESS_SEED=$STRESS_SEED: use a number (the seed=N of a report)" ;; esac
+[ "${STRESS_SEED:-0}" -le 4294967295 ] || die "STRESS_SEED=$STRESS_SEED: pin_stress takes a seed of 0..4294967295"
+[ -z "$publish" ] || [ -z "${OUT:-}" ] || die "--publish copies the job's report to docs/: not with OUT="
+need python3
+variant=debug
+timeout=${TIMEOUT:-$((seconds * 2 + 3600))}
+job=$(work_dir)/stress
+out=${OUT:-$job/$(docs_name stress-results.md)}
+mkdir -p "$(dirname "$out")" "$(work_dir)/logs"
+rm -f "$job/complete"
+
+passed=0 failed=0 summary=() runs=()
+i=0
+for a in "${LIST[@]}"; do
+	i=$((i + 1))
+	run=$(work_dir)/runs/$a-$variant-stress
+	log=$(work_dir)/logs/stress-$a.log
+	step "stress: [$i/${#LIST[@]}] $a: $variant build (reused if unchanged), one boot: pin_reclaim, userptr_selfinval, pin_stress ${seconds}s (log: ${log#"$ROOT"/})"
+	rm -f "$run/stress.meta"
+	t0=$(date +%s)
+	started=$(date -u '+%Y-%m-%d %H:%M UTC')
+	rc=0
+	GUEST_CMD=suite GUEST_ARGS=pin_reclaim,userptr_selfinval,pin_stress RUN_TAG=stress \
+		STRESS_SECONDS=$seconds STRESS_SEED=${STRESS_SEED:-} SWAP=virtio TIMEOUT=$timeout \
+		"$ROOT/scripts/run.sh" "$a" "$variant" >"$log" 2>&1 || rc=$?
+	o=$(out_dir "$a" "$variant")
+	if [ -d "$run" ]; then
+		{
+			echo "arm=$a"
+			echo "variant=$variant"
+			echo "commit=$(git -C "$(arm_dir "$a")" rev-parse HEAD 2>/dev/null || echo n/a)"
+			echo "config_sha256=$(sha256sum "$o/.config" 2>/dev/null | cut -d' ' -f1 || echo n/a)"
+			echo "stress_seconds=$seconds"
+			echo "stress_seed=${STRESS_SEED:-random}"
+			echo "timeout=$timeout"
+			echo "started=$started"
+			echo "wall_seconds=$(($(date +%s) - t0))"
+		} >"$run/stress.meta"
+	fi
+	runs+=("$a=${run#"$ROOT"/}")
+	verdict=$(tail -n 1 "$log")
+	if [ "$rc" = 0 ]; then
+		passed=$((passed + 1))
+		summary+=("ok     $a: $verdict")
+	else
+		failed=$((failed + 1))
+		summary+=("FAILED $a: $verdict (logs: ${run#"$ROOT"/}, $log)")
+	fi
+done
+printf '%s\n' "${summary[@]}"
+report stress "$out" --date "$(date -u '+%Y-%m-%d %H:%M UTC')" \
+	--command "STRESS_SECONDS=$seconds${STRESS_SEED:+ STRESS_SEED=$STRESS_SEED} scripts/stress.sh $(
+		IFS=,
+		echo "${LIST[*]}"
+	)" "${runs[@]}"
+step "stress: wrote ${out#"$ROOT"/} and its summary ${out%.md}.json"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ] || die "stress: $failed arm(s) failed: the report says why; not publishable"
+[ -n "${OUT:-}" ] || touch "$job/complete"
+[ -z "$publish" ] || "$ROOT/scripts/publish.sh" "$job" >&2
