@@ -17,7 +17,7 @@ BASES := $(patsubst patches/bases/%.pin,%,$(wildcard patches/bases/*.pin))
 BASE_DEFAULT := $(shell sed -n 's/^BASE_DEFAULT=//p' scripts/lib.sh)
 export BASE ?= $(BASE_DEFAULT)
 export BUILD ?= $(CURDIR)/build
-export KSRC QUICK MEM SMP TIMEOUT SWAP ACCEL JOBS I915_MOCK STRESS_SECONDS STRESS_SEED
+export KSRC QUICK MEM SMP TIMEOUT SWAP ACCEL JOBS I915_MOCK
 
 arm_list = $(subst $(comma), ,$(ARMS))
 comma := ,
@@ -74,7 +74,7 @@ skip-policy: deps ## keep vs activate of pinned folios: build/skip-policy-BASE.m
 	@scripts/skip-policy.sh $(if $(PUBLISH),--publish)
 
 stress: deps ## debug kernels (KASAN, lockdep): A/B scenarios + pin_stress STRESS_SECONDS (600) on ARMS: build/<base>/stress/ (PUBLISH=1: docs/ too)
-	@scripts/stress.sh $(if $(PUBLISH),--publish) $(ARMS)
+	@scripts/stress.sh $(if $(PUBLISH),--publish) $(if $(STRESS_SECONDS),-t $(STRESS_SECONDS)) $(if $(STRESS_SEED),-s $(STRESS_SEED)) $(ARMS)
 
 check: deps ## every test: scripts, series, cocci, guests (prints N passed, N failed)
 	@scripts/check.sh

@@ -1,29 +1,36 @@
 #!/usr/bin/env bash
-# stress.sh [--publish] [ARMS]: the debug-kernel stress of issue 16 on each
+# stress.sh [--publish] [-t SECONDS] [-s SEED] [ARMS]: the debug-kernel
+# stress of issue 16 on each
 # arm: build the arm's debug config variant (scripts/configs/debug.config:
 # KASAN, PROVE_LOCKING, PROVE_RCU, DEBUG_VM, DEBUG_ATOMIC_SLEEP, iommufd),
 # boot it once in QEMU with the A/B scenarios (pin_reclaim,
-# userptr_selfinval) and selftests/mm/pin_stress for STRESS_SECONDS
-# (default 600), judge the run with scripts/verdict.sh (any kernel WARNING,
+# userptr_selfinval) and selftests/mm/pin_stress for -t SECONDS
+# (default 600; make stress STRESS_SECONDS=), judge the run with
+# scripts/verdict.sh (any kernel WARNING,
 # BUG, KASAN or lockdep report fails it) and write the report, OUT (default
 # build/<base>/stress/stress-results-BASE.md, and .json beside it, by
 # scripts/report): per arm the kernel's commit and .config sha256, the
 # seed, the time, the operations done, the console lines flagged and the
 # corrupted bytes. ARMS is comma separated (default: every arm).
-# STRESS_SEED=N replays a seed on every arm (default: a new one per boot,
-# printed in the report). TIMEOUT (seconds per boot) defaults to twice
-# STRESS_SECONDS plus 3600: a KASAN kernel under TCG is slow. The job is
+# -s N (make stress STRESS_SEED=N) replays a seed on every arm (default: a
+# new one per boot, printed in the report). TIMEOUT (seconds per boot)
+# defaults to twice SECONDS plus 3600: a KASAN kernel under TCG is slow. The job is
 # complete (publishable) when every arm passed; --publish (make stress
 # PUBLISH=1) then hands it to scripts/publish.sh, which copies the report
 # into docs/ (not with OUT=). Logs: build/<base>/runs/ARM-debug-stress/.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-usage="usage: stress.sh [--publish] [ARMS] (environment: STRESS_SECONDS, STRESS_SEED, TIMEOUT, OUT, BASE)"
-publish='' arms=''
+usage="usage: stress.sh [--publish] [-t SECONDS] [-s SEED] [ARMS] (environment: TIMEOUT, OUT, BASE)"
+publish='' arms='' seconds=600 seed=''
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--publish) publish=1 ;;
+	-t | -s)
+		[ $# -ge 2 ] || die "stress.sh: $1 needs a value ($usage)"
+		if [ "$1" = -t ]; then seconds=$2; else seed=$2; fi
+		shift
+		;;
 	-h | --help)
 		echo "$usage"
 		exit 0
@@ -37,10 +44,11 @@ while [ $# -gt 0 ]; do
 	shift
 done
 plain_arms stress.sh "$arms"
-seconds=${STRESS_SECONDS:-600}
-case "$seconds" in '' | *[!0-9]* | 0) die "STRESS_SECONDS=$seconds: use a number of seconds (1 or more)" ;; esac
-case "${STRESS_SEED:-0}" in '' | *[!0-9]*) die "STRESS_SEED=$STRESS_SEED: use a number (the seed=N of a report)" ;; esac
-[ "${STRESS_SEED:-0}" -le 4294967295 ] || die "STRESS_SEED=$STRESS_SEED: pin_stress takes a seed of 0..4294967295"
+case "$seconds" in '' | *[!0-9]* | 0 | 0*) die "stress.sh: -t $seconds: use a number of seconds (1 or more)" ;; esac
+case "${seed:-0}" in '' | *[!0-9]*) die "stress.sh: -s $seed: use a number (the seed=N of a report)" ;; esac
+if [ "${#seed}" -gt 10 ] || [ "${seed:-0}" -gt 4294967295 ]; then
+	die "stress.sh: -s $seed: pin_stress takes a seed of 0..4294967295"
+fi
 [ -z "$publish" ] || [ -z "${OUT:-}" ] || die "--publish copies the job's report to docs/: not with OUT="
 need python3
 variant=debug
@@ -61,9 +69,9 @@ for a in "${LIST[@]}"; do
 	t0=$(date +%s)
 	started=$(date -u '+%Y-%m-%d %H:%M UTC')
 	rc=0
-	GUEST_CMD=suite GUEST_ARGS=pin_reclaim,userptr_selfinval,pin_stress RUN_TAG=stress \
-		STRESS_SECONDS=$seconds STRESS_SEED=${STRESS_SEED:-} SWAP=virtio TIMEOUT=$timeout \
-		"$ROOT/scripts/run.sh" "$a" "$variant" >"$log" 2>&1 || rc=$?
+	run_sh -g suite -a pin_reclaim,userptr_selfinval,pin_stress -t stress -S virtio -T "$timeout" \
+		${ACCEL:+-A "$ACCEL"} -K "workbench.stress_seconds=$seconds" ${seed:+-K "workbench.stress_seed=$seed"} \
+		"$a" "$variant" >/dev/null 2>"$log" || rc=$?
 	o=$(out_dir "$a" "$variant")
 	if [ -d "$run" ]; then
 		{
@@ -72,7 +80,7 @@ for a in "${LIST[@]}"; do
 			echo "commit=$(git -C "$(arm_dir "$a")" rev-parse HEAD 2>/dev/null || echo n/a)"
 			echo "config_sha256=$(sha256sum "$o/.config" 2>/dev/null | cut -d' ' -f1 || echo n/a)"
 			echo "stress_seconds=$seconds"
-			echo "stress_seed=${STRESS_SEED:-random}"
+			echo "stress_seed=${seed:-random}"
 			echo "timeout=$timeout"
 			echo "started=$started"
 			echo "wall_seconds=$(($(date +%s) - t0))"
@@ -90,7 +98,7 @@ for a in "${LIST[@]}"; do
 done
 printf '%s\n' "${summary[@]}"
 report stress "$out" --date "$(date -u '+%Y-%m-%d %H:%M UTC')" \
-	--command "STRESS_SECONDS=$seconds${STRESS_SEED:+ STRESS_SEED=$STRESS_SEED} scripts/stress.sh $(
+	--command "scripts/stress.sh -t $seconds${seed:+ -s $seed} $(
 		IFS=,
 		echo "${LIST[*]}"
 	)" "${runs[@]}"

@@ -72,7 +72,7 @@ def render_markdown(s):
            "generation; at the end every page is checked through the CPU and every pin through",
            "the pin. `scripts/verdict.sh` fails a run on any kernel WARNING, BUG, KASAN or lockdep",
            "report (splats: the console lines it flagged). The seed replays each worker's",
-           "operations (not the interleaving): `STRESS_SEED=N STRESS_SECONDS=S scripts/stress.sh ARM`.",
+           "operations (not the interleaving): `scripts/stress.sh -s N -t S ARM` (`make stress STRESS_SEED=N STRESS_SECONDS=S ARMS=ARM`).",
            ""]
     hdr = ["arm", "verdict (verdict.sh)", "splats", "corrupted bytes", "op errors",
            "seed", "stress s", "boot s (all)", "variant", "kernel", ".config sha256"]

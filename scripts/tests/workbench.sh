@@ -59,14 +59,15 @@ expect_error "skip-policy.sh: --publish of a quick run" "error: --publish copies
 expect_error "reliability.sh: unknown option" "usage: reliability.sh \[--publish\] \[ARMS\]" scripts/reliability.sh --nosuch
 expect_error "reliability.sh: an overlay arm" "reliability.sh takes plain arms .*not 'base\+i915-mock'" scripts/reliability.sh base+i915-mock
 expect_error "reliability.sh: unknown arm" "unknown arm 'nosuch'" scripts/reliability.sh base,nosuch
-expect_error "bad STRESS_SECONDS (run.sh)" "STRESS_SECONDS=10m: use a number of seconds" env STRESS_SECONDS=10m scripts/run.sh base debug
-expect_error "bad STRESS_SEED (run.sh)" "STRESS_SEED=-3: use a number" env STRESS_SEED=-3 scripts/run.sh base debug
+expect_error "run.sh -K: one kernel argument" "run.sh: -K 'a b': one kernel argument, without spaces" scripts/run.sh -K 'a b' base debug
 expect_error "make stress: unknown arm" "unknown arm 'nosuch'" scripts/stress.sh base,nosuch
 expect_error "make stress takes plain arms" "stress.sh takes plain arms .*not 'pin-aware\\+skip-policy'" scripts/stress.sh pin-aware+skip-policy
 expect_error "make stress: unknown option" "usage: stress.sh \\[--publish\\]" scripts/stress.sh --nosuch
-expect_error "make stress: STRESS_SECONDS=0" "STRESS_SECONDS=0: use a number of seconds \\(1 or more\\)" env STRESS_SECONDS=0 scripts/stress.sh pin-aware
-expect_error "make stress: a seed pin_stress cannot take" "STRESS_SEED=4294967296: pin_stress takes a seed of 0..4294967295" \
-	env STRESS_SEED=4294967296 scripts/stress.sh pin-aware
+expect_error "make stress: -t 0" "stress.sh: -t 0: use a number of seconds \\(1 or more\\)" scripts/stress.sh -t 0 pin-aware
+expect_error "make stress: -t 10m" "stress.sh: -t 10m: use a number of seconds" scripts/stress.sh -t 10m pin-aware
+expect_error "make stress: -s -3" "stress.sh: -s -3: use a number" scripts/stress.sh -s -3 pin-aware
+expect_error "make stress: a seed pin_stress cannot take" "stress.sh: -s 4294967296: pin_stress takes a seed of 0..4294967295" \
+	scripts/stress.sh -s 4294967296 pin-aware
 expect_error "make stress: --publish with OUT=" "copies the job's report to docs/: not with OUT=" \
 	env OUT=/tmp/x.md scripts/stress.sh --publish pin-aware
 t_if "unknown arm/variant created nothing" test ! -e "$BUILD"
