@@ -62,7 +62,7 @@ ab: deps ## the A/B job: every arm built, booted, tested, compared
 	@scripts/ab.sh $(ARMS)
 
 i915-mock: deps ## i915 userptr mock selftest in QEMU on ARMS (i915 variant, ~1 h per arm cold here)
-	@scripts/i915-mock.sh $(ARMS)
+	@scripts/i915-mock.sh $(if $(EXPECT_ARM),-e $(EXPECT_ARM)) $(if $(OUT),-o $(OUT)) $(if $(TIMEOUT),-T $(TIMEOUT)) $(ARMS)
 
 kvm: deps ## KVM guest memory (memfd) pinned by gup_test/io_uring/iommufd under reclaim, on ARMS (ab variant)
 	@scripts/kvm.sh $(ARMS)

@@ -210,7 +210,7 @@ step "ab: report: ${md#"$ROOT"/}, plot: ${svg#"$ROOT"/}; summary: ${abdir#"$ROOT
 # 6. On request, the i915 mock selftest on every arm (i915-mock-results.md).
 if [ -n "${I915_MOCK:-}" ] && [ "${I915_MOCK:-}" != 0 ]; then
 	step "ab: I915_MOCK=1: the i915 userptr mock selftest on ${ordered[*]}"
-	OUT=$abdir/$(docs_name i915-mock-results.md) TIMEOUT=900 "$ROOT/scripts/i915-mock.sh" "$(IFS=,; echo "${ordered[*]}")" || failed+=("i915-mock")
+	"$ROOT/scripts/i915-mock.sh" -o "$abdir/$(docs_name i915-mock-results.md)" -T 900 "$(IFS=,; echo "${ordered[*]}")" || failed+=("i915-mock")
 fi
 # 7. Real subscribers and real pins: KVM guest memory pinned by gup_test,
 # io_uring and iommufd, on every arm. The selftest matrix ran

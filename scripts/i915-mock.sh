@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# i915-mock.sh [ARMS]: the i915 userptr mock selftest (patches/i915-mock)
+# i915-mock.sh [-o OUT] [-e ARM] [-t TAG] [-T SECONDS] [ARMS]: the i915
+# userptr mock selftest (patches/i915-mock)
 # on each arm: build ARM+i915-mock in the i915 variant, boot it in QEMU,
 # modprobe i915 with only the userptr mock selftests and the arm's
 # expectation, and judge the run. ARMS is comma separated (default: every
 # arm). Prints one line per arm with what the selftest measured, then
-# "N passed, N failed", and writes the same as Markdown to OUT (default
+# "N passed, N failed", and writes the same as Markdown to -o OUT (default
 # build/<base>/i915-mock/i915-mock-results-BASE.md; make publish copies it into
 # docs/), rendered by scripts/report from the JSON next to it (the rows
 # themselves: OUT without .md, .tsv). Logs: build/<base>/runs/ARM+i915-mock-i915/.
@@ -15,12 +16,35 @@
 #   mayfail    0: invalidations may reach the notifiers, all may-fail, and
 #                 the sequence must not move
 #   pin-aware  0: no invalidation at all, the sequence must not move
-# EXPECT_ARM=ARM judges every arm by ARM's expectation (negative control).
+# -e ARM judges every arm by ARM's expectation (negative control; make
+# i915-mock EXPECT_ARM=ARM), -t TAG suffixes the run directories, -T is
+# the time limit of each boot (default 900 s).
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
+usage="usage: i915-mock.sh [-o OUT] [-e ARM] [-t TAG] [-T SECONDS] [ARMS]"
+out='' expect_arm='' tag='' timeout=900
+OPTIND=1
+while getopts ':o:e:t:T:h' o; do
+	case "$o" in
+	o) out=$OPTARG ;;
+	e) expect_arm=$OPTARG ;;
+	t) tag=$OPTARG ;;
+	T) timeout=$OPTARG ;;
+	h)
+		echo "$usage"
+		exit 0
+		;;
+	:) die "i915-mock.sh: option -$OPTARG needs a value ($usage)" ;;
+	*) die "i915-mock.sh: unknown option -$OPTARG ($usage)" ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -le 1 ] || die "$usage"
 plain_arms i915-mock.sh "${1:-${ARMS:-}}"
 list=("${LIST[@]}")
+[ -z "$expect_arm" ] || check_arm "$expect_arm"
+case "$timeout" in '' | *[!0-9]* | 0) die "i915-mock.sh: -T '$timeout': seconds, a number >= 1" ;; esac
 
 expectation() {
 	case "$1" in
@@ -32,7 +56,8 @@ expectation() {
 need python3
 passed=0 failed=0
 summary=() rows=()
-out=${OUT:-$(work_dir)/i915-mock/$(docs_name i915-mock-results.md)}
+own_out=$out
+out=${out:-$(work_dir)/i915-mock/$(docs_name i915-mock-results.md)}
 mkdir -p "$(dirname "$out")"
 for a in "${list[@]}"; do
 	arm=$a+i915-mock
@@ -41,11 +66,11 @@ for a in "${list[@]}"; do
 	hdr=$wt/drivers/gpu/drm/i915/selftests/i915_mock_selftests.h
 	line=$(grep -n '^selftest(userptr,' "$hdr" | cut -d: -f1) ||
 		die "$arm: no userptr entry in ${hdr#"$wt"/} (is patches/i915-mock applied?)"
-	exp=$(expectation "${EXPECT_ARM:-$a}")
-	run=$(work_dir)/runs/$arm-i915${RUN_TAG:+-$RUN_TAG}
+	exp=$(expectation "${expect_arm:-$a}")
+	run=$(work_dir)/runs/$arm-i915${tag:+-$tag}
 	rc=0
 	run_sh -g i915-mock -a "igt__${line}__mock_userptr=1,st_expect_reclaim_invalidates=$exp" \
-		-T "${TIMEOUT:-900}" ${ACCEL:+-A "$ACCEL"} ${RUN_TAG:+-t "$RUN_TAG"} ${EXPECT_ARM:+-e "$EXPECT_ARM"} \
+		-T "$timeout" ${ACCEL:+-A "$ACCEL"} ${tag:+-t "$tag"} ${expect_arm:+-e "$expect_arm"} \
 		"$arm" i915 >/dev/null || rc=$?
 	# What the selftest measured, from its pr_info lines.
 	got=$(sed -n 's/.*\(userptr \(shmem\|anon\)\): reclaim of \([0-9]*\) pinned pages: \(.*\)$/\1: \4/p' \
@@ -68,4 +93,4 @@ report i915 --date "$(date -u '+%Y-%m-%d %H:%M UTC')" "${out%.md}.tsv" "$out"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
 # Publishable (make publish JOB=DIR, or with make ab's job) only when every arm ran.
-[ -n "${OUT:-}" ] || touch "$(dirname "$out")/complete"
+[ -n "$own_out" ] || touch "$(dirname "$out")/complete"

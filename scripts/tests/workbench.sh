@@ -49,6 +49,9 @@ expect_error "disk too full" "make check needs about 999999 GiB free in $tmp/bui
 expect_error "unknown arm (make ab)" "unknown arm 'nosuch'" scripts/ab.sh base,nosuch
 expect_error "unknown overlay" "unknown overlay 'foo' in arm 'base\\+foo' \\(known overlays: i915-mock skip-policy test_hmm-fix\\)" scripts/arm.sh base+foo
 expect_error "unknown arm (make i915-mock)" "unknown arm 'nosuch'" scripts/i915-mock.sh base,nosuch
+expect_error "i915-mock.sh: unknown option" "i915-mock.sh: unknown option -x \\(usage: i915-mock.sh" scripts/i915-mock.sh -x base
+expect_error "i915-mock.sh: bad -T" "i915-mock.sh: -T '10m': seconds, a number >= 1" scripts/i915-mock.sh -T 10m base
+expect_error "i915-mock.sh: unknown -e arm" "unknown arm 'nosuch'" scripts/i915-mock.sh -e nosuch base
 expect_error "make i915-mock takes plain arms" "takes plain arms .*not 'base\\+i915-mock'" scripts/i915-mock.sh base+i915-mock
 expect_error "unknown arm (make kvm)" "unknown arm 'nosuch'" scripts/kvm.sh base,nosuch
 expect_error "make kvm takes plain arms" "kvm.sh takes plain arms .*not 'pin-aware\\+skip-policy'" scripts/kvm.sh pin-aware+skip-policy
