@@ -8,7 +8,7 @@
  *  - the arms and PIN_RECLAIM_ARM (WB_ARM_FROM_ENV() for kselftest tests);
  *  - text files of sysfs, procfs and cgroupfs (0 or -errno);
  *  - /proc/vmstat counters, /proc/swaps (the device too), /proc/self/clear_refs,
- *    /proc/PID/status;
+ *    /proc/PID/status; every CPU's LRU batches applied;
  *  - a memory cgroup v2: create, enter, set memory.max, reclaim, remove;
  *  - tracefs instances of our own, v2's nr_pinned field of the vmscan
  *    tracepoints, and the pinned folios reclaim set aside on v1 or v2;
@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -244,6 +245,40 @@ static inline int wb_swap_device(char *dev, size_t size)
 static inline int wb_clear_refs(void)
 {
 	return wb_write_text("/proc/self/clear_refs", "1");
+}
+
+/*
+ * Apply the LRU batches of every CPU this process may run on, as the
+ * kernel's lru_add_drain_all() does: MADV_COLD starts with the local
+ * lru_add_drain(), so do one on each CPU in turn.  A folio waiting in
+ * another CPU's batch (lru_move_tail: the CPU that completed its
+ * writeback) is off the LRU, and reclaim cannot isolate it.  0 or -errno.
+ */
+static inline int wb_lru_drain_all(void)
+{
+	long ps = sysconf(_SC_PAGESIZE);
+	cpu_set_t old, one;
+	int cpu, ret = 0;
+	void *p;
+
+	if (sched_getaffinity(0, sizeof(old), &old))
+		return -errno;
+	p = mmap(NULL, ps, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	for (cpu = 0; cpu < CPU_SETSIZE && !ret; cpu++) {
+		if (!CPU_ISSET(cpu, &old))
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		if (sched_setaffinity(0, sizeof(one), &one) ||
+		    madvise(p, ps, MADV_COLD))
+			ret = -errno;
+	}
+	munmap(p, ps);
+	if (sched_setaffinity(0, sizeof(old), &old) && !ret)
+		ret = -errno;
+	return ret;
 }
 
 /* A "Key:   N kB" line of /proc/@pid/status (VmPin, VmRSS), -1 if missing. */

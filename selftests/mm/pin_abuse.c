@@ -152,6 +152,7 @@ static const char *err_name(int err)
 #define NR_DEF_PIPE	16
 #define RECLAIM_ROUNDS	3
 #define MAX_RECLAIM_ROUNDS	25	/* 7 s of waiting for swap writeback */
+#define PAGE_CLUSTER	"/proc/sys/vm/page-cluster"
 
 enum source {
 	SRC_NONE,	/* the attacker only opens the file */
@@ -179,6 +180,7 @@ struct ready {
 
 FIXTURE(victim)
 {
+	long page_cluster;	/* vm.page-cluster to restore, or -1 */
 	char path[64];
 	int fd;
 	char *map;
@@ -464,6 +466,7 @@ FIXTURE_SETUP(victim)
 	struct statfs sfs;
 	size_t i;
 
+	self->page_cluster = -1;
 	self->fd = -1;
 	self->pagemap_fd = -1;
 	self->to_attacker = -1;
@@ -516,7 +519,13 @@ FIXTURE_SETUP(victim)
 
 FIXTURE_TEARDOWN(victim)
 {
+	char val[24];
 	int status;
+
+	if (self->page_cluster >= 0) {
+		snprintf(val, sizeof(val), "%ld", self->page_cluster);
+		wb_write_text(PAGE_CLUSTER, val);
+	}
 
 	if (self->to_attacker >= 0) {
 		close(self->to_attacker);
@@ -563,8 +572,13 @@ TEST_F_TIMEOUT(victim, reclaim, 180)
 	 * either process, and the victim's pages on the inactive list (the
 	 * attacker's GUP marked them accessed, which can activate them;
 	 * MADV_COLD skips pages that other processes map, which is the mmap
-	 * case, where nothing took a GUP reference).
+	 * case, where nothing took a GUP reference).  The attacker's
+	 * activations (splice marks the folios it reads accessed) wait in
+	 * its CPU's LRU batch, the folios off the LRU meanwhile: apply every
+	 * CPU's batches first, or MADV_COLD misses a folio still queued and
+	 * a later drain activates it after MADV_COLD deactivated it.
 	 */
+	ASSERT_EQ(wb_lru_drain_all(), 0);
 	ASSERT_EQ(wb_write_text("/proc/self/clear_refs", "1"), 0);
 	snprintf(path, sizeof(path), "/proc/%d/clear_refs", self->attacker);
 	ASSERT_EQ(wb_write_text(path, "1"), 0);
@@ -582,12 +596,24 @@ TEST_F_TIMEOUT(victim, reclaim, 180)
 	 * round after its write completed, which a loaded host can delay
 	 * past a few rounds (one page of eight was left so, under TCG with
 	 * the host's load at 8).  Where the pages are to be freed, on until
-	 * they are, at most MAX_RECLAIM_ROUNDS.
+	 * they are, at most MAX_RECLAIM_ROUNDS.  Each round first applies
+	 * every CPU's LRU batches: the end of a page's writeback moves it to
+	 * the inactive tail through the batch of the CPU that completed it.
 	 */
 	snprintf(req, sizeof(req), "%lu", 16UL << 20);
+	/*
+	 * No swap readahead: each round swaps the test's own pages in again,
+	 * and readahead around them read a victim page written to the
+	 * neighbouring slot back into the swap cache, where mincore() counts
+	 * it in memory (one page of eight, now and then, on every arm).
+	 */
+	self->page_cluster = wb_read_long(PAGE_CLUSTER);
+	ASSERT_GE(self->page_cluster, 0);
+	ASSERT_EQ(wb_write_text(PAGE_CLUSTER, "0"), 0);
 	for (round = 0, stable = 0, prev = -1; round < MAX_RECLAIM_ROUNDS; round++) {
 		if (round)
 			usleep(300000);
+		ASSERT_EQ(wb_lru_drain_all(), 0);
 		ret = wb_memcg_write(self->cg, "memory.reclaim", req);
 		core1 = victim_incore(self);
 		stable = core1 == prev ? stable + 1 : 0;
