@@ -77,13 +77,7 @@ for a in "${list[@]}"; do
 		"$run/console.log" 2>/dev/null | tr -d '\r' | paste -sd';' -)
 	series=$(git -C "$wt" log --format=%s "refs/tags/base..HEAD" | paste -sd';' -)
 	rows+=("$a"$'\t'"$exp"$'\t'"$([ "$rc" = 0 ] && echo pass || echo FAIL)"$'\t'"$got"$'\t'"$series")
-	if [ "$rc" = 0 ]; then
-		passed=$((passed + 1))
-		summary+=("ok     $a (expect_reclaim_invalidates=$exp): ${got:-no measurement printed}")
-	else
-		failed=$((failed + 1))
-		summary+=("FAILED $a (expect_reclaim_invalidates=$exp): ${got:-no measurement printed} (logs: ${run#"$ROOT"/})")
-	fi
+	tally "$rc" "$a (expect_reclaim_invalidates=$exp): ${got:-no measurement printed}" "${run#"$ROOT"/}"
 done
 printf '%s\n' "${summary[@]}"
 # The rows as TSV (arm, E, result, what the selftest printed, commits);

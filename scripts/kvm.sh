@@ -30,13 +30,7 @@ for a in "${LIST[@]}"; do
 		${EXPECT_ARM:+-e "$EXPECT_ARM"} "$a" "$AB_VARIANT" >/dev/null 2>"$(work_dir)/logs/kvm-$a.log" || rc=$?
 	runs+=("$a=$run")
 	verdict=$(tail -n 1 "$(work_dir)/logs/kvm-$a.log")
-	if [ "$rc" = 0 ]; then
-		passed=$((passed + 1))
-		summary+=("ok     $a: $verdict")
-	else
-		failed=$((failed + 1))
-		summary+=("FAILED $a: $verdict (logs: ${run#"$ROOT"/})")
-	fi
+	tally "$rc" "$a: $verdict" "${run#"$ROOT"/}"
 done
 printf '%s\n' "${summary[@]}"
 # kvm-results-BASE.json and .md, from the runs' "# AB bench=kvm_pin" records.

@@ -92,6 +92,19 @@ report() {
 	PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}" python3 -m report "$@"
 }
 
+# tally RC LINE [LOGS]: count one arm's result in the caller's passed or
+# failed and keep its summary line: "ok     LINE", or "FAILED LINE (logs:
+# LOGS)" when RC is not 0.
+tally() {
+	if [ "$1" = 0 ]; then
+		passed=$((passed + 1))
+		summary+=("ok     $2")
+	else
+		failed=$((failed + 1))
+		summary+=("FAILED $2${3:+ (logs: $3)}")
+	fi
+}
+
 # plain_arms SCRIPT [ARMS]: the comma-separated plain arms of ARMS (default
 # every arm) into the array LIST, each checked; an overlay arm, an unknown
 # arm or an empty list dies naming SCRIPT. EXPECT_ARM, if set, is checked too.

@@ -88,13 +88,7 @@ for a in "${LIST[@]}"; do
 	fi
 	runs+=("$a=${run#"$ROOT"/}")
 	verdict=$(tail -n 1 "$log")
-	if [ "$rc" = 0 ]; then
-		passed=$((passed + 1))
-		summary+=("ok     $a: $verdict")
-	else
-		failed=$((failed + 1))
-		summary+=("FAILED $a: $verdict (logs: ${run#"$ROOT"/}, $log)")
-	fi
+	tally "$rc" "$a: $verdict" "${run#"$ROOT"/}, $log"
 done
 printf '%s\n' "${summary[@]}"
 report stress "$out" --date "$(date -u '+%Y-%m-%d %H:%M UTC')" \
