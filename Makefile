@@ -2,7 +2,7 @@
 # Every target is a thin wrapper around one script in scripts/.
 #
 #   make ab                 build base, mayfail and pin-aware, boot each, compare
-#   make ab BASE=7.3        the same on another pinned base (patches/bases/)
+#   make ab BASE=6.12       the same on another pinned base (patches/bases/)
 #   make check              all tests (what .ci/run runs)
 #   make help               this list
 SHELL := /bin/bash
@@ -17,7 +17,15 @@ BASES := $(patsubst patches/bases/%.pin,%,$(wildcard patches/bases/*.pin))
 BASE_DEFAULT := $(shell sed -n 's/^BASE_DEFAULT=//p' scripts/lib.sh)
 export BASE ?= $(BASE_DEFAULT)
 export BUILD ?= $(CURDIR)/build
-export KSRC QUICK MEM SMP TIMEOUT SWAP ACCEL JOBS I915_MOCK
+# The scripts take options, not the environment: the make variables below
+# become options. $(call opt,-T,$(TIMEOUT)) is "-T 99", or nothing when
+# TIMEOUT is empty; $(call flag,-q,$(QUICK)) is "-q" unless QUICK is empty
+# or 0. (KSRC, for base-tree.sh, and JOBS, for build.sh, reach every build
+# as they are: a command line's variables are in each recipe's environment.)
+opt = $(if $(2),$(1) $(2))
+flag = $(if $(filter-out 0,$(2)),$(1))
+qemu_opts = $(call opt,-m,$(MEM)) $(call opt,-p,$(SMP)) $(call opt,-T,$(TIMEOUT)) \
+	$(call opt,-S,$(SWAP)) $(call opt,-A,$(ACCEL))
 
 arm_list = $(subst $(comma), ,$(ARMS))
 comma := ,
@@ -30,12 +38,13 @@ help: ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | \
 		awk -F':.*## ' '{ printf "  make %-16s %s\n", $$1, $$2 }'
 	@echo "  variables: BASE=$(subst $(space),|,$(BASES)) (default $(BASE_DEFAULT)) ARMS=$(ARMS) ARM=$(ARM) VARIANT=$(VARIANT)"
-	@echo "             KSRC=<your tree> QUICK=1 PUBLISH=1 (make skip-policy, make stress) SERIES=pin-aware (make export)"
+	@echo "             KSRC=<your tree> JOBS=N QUICK=1 (make ab, make skip-policy) SERIES=pin-aware (make export)"
+	@echo "             PUBLISH=1 (make reliability, skip-policy, stress) OUT=FILE (make i915-mock, kvm, skip-policy, stress)"
 	@echo "             STRESS_SECONDS=600 STRESS_SEED=N (make stress; a seed=N of a report replays it)"
-	@echo "             MEM=1G SWAP=virtio|zram|none (default virtio; make ab: zram, and virtio in its matrix)"
-	@echo "             TIMEOUT=1800 (seconds per boot; make ab: 1500) ACCEL=tcg|kvm|auto I915_MOCK=1 (make ab)"
-	@echo "             RUN_OPTS='...' (make run: more options of scripts/run.sh, which make run passes"
-	@echo "             MEM, SMP, TIMEOUT, SWAP and ACCEL to as -m -p -T -S -A)"
+	@echo "             MEM=1G SMP=2 SWAP=virtio|zram|none (default virtio; make ab: zram, and virtio in its matrix)"
+	@echo "             TIMEOUT=1800 (seconds per boot; make ab: 1500) ACCEL=tcg|kvm|auto EXPECT_ARM=ARM (make i915-mock, kvm)"
+	@echo "             I915_MOCK=1 REPEAT=2 SEED=1 (make ab) RUN_OPTS='...' (make run: more options of scripts/run.sh)"
+	@echo "             Each script takes these as options (scripts/NAME.sh -h): e.g. TIMEOUT= is -T, ACCEL= is -A."
 	@echo
 	@scripts/run.sh -h | sed 's/^/  /'
 
@@ -55,26 +64,30 @@ build: ## build the kernels of ARMS (VARIANT=test|debug|i915)
 	@for a in $(arm_list); do scripts/build.sh $$a $(VARIANT) >/dev/null || exit 1; done
 
 run: ## boot ARM (default pin-aware), run the guest suite; RUN_OPTS='-a pin_reclaim -s ...' (scripts/run.sh -h)
-	@scripts/run.sh $(if $(MEM),-m $(MEM)) $(if $(SMP),-p $(SMP)) $(if $(TIMEOUT),-T $(TIMEOUT)) \
-		$(if $(SWAP),-S $(SWAP)) $(if $(ACCEL),-A $(ACCEL)) $(RUN_OPTS) $(ARM) $(VARIANT)
+	@scripts/run.sh $(qemu_opts) $(RUN_OPTS) $(ARM) $(VARIANT)
 
 ab: deps ## the A/B job: every arm built, booted, tested, compared
-	@scripts/ab.sh $(ARMS)
+	@scripts/ab.sh $(call flag,-q,$(QUICK)) $(call flag,-i,$(I915_MOCK)) $(call opt,-r,$(REPEAT)) \
+		$(call opt,-s,$(SEED)) $(qemu_opts) $(ARMS)
 
 i915-mock: deps ## i915 userptr mock selftest in QEMU on ARMS (i915 variant, ~1 h per arm cold here)
-	@scripts/i915-mock.sh $(if $(EXPECT_ARM),-e $(EXPECT_ARM)) $(if $(OUT),-o $(OUT)) $(if $(TIMEOUT),-T $(TIMEOUT)) $(ARMS)
+	@scripts/i915-mock.sh $(call opt,-e,$(EXPECT_ARM)) $(call opt,-o,$(OUT)) $(call opt,-T,$(TIMEOUT)) \
+		$(call opt,-A,$(ACCEL)) $(ARMS)
 
 kvm: deps ## KVM guest memory (memfd) pinned by gup_test/io_uring/iommufd under reclaim, on ARMS (ab variant)
-	@scripts/kvm.sh $(ARMS)
+	@scripts/kvm.sh $(call opt,-e,$(EXPECT_ARM)) $(call opt,-o,$(OUT)) $(call opt,-T,$(TIMEOUT)) \
+		$(call opt,-A,$(ACCEL)) $(ARMS)
 
 reliability: deps ## the base tree's own mm selftests on ARMS, MGLRU off and on: build/<base>/reliability/ (PUBLISH=1: docs/ too)
-	@scripts/reliability.sh $(if $(PUBLISH),--publish) $(ARMS)
+	@scripts/reliability.sh $(call flag,--publish,$(PUBLISH)) $(ARMS)
 
 skip-policy: deps ## keep vs activate of pinned folios: build/skip-policy-BASE.md (PUBLISH=1: docs/ too)
-	@scripts/skip-policy.sh $(if $(PUBLISH),--publish)
+	@scripts/skip-policy.sh $(call flag,--publish,$(PUBLISH)) $(call flag,-q,$(QUICK)) $(call opt,-o,$(OUT)) \
+		$(call opt,-S,$(SWAP)) $(call opt,-T,$(TIMEOUT)) $(call opt,-A,$(ACCEL))
 
 stress: deps ## debug kernels (KASAN, lockdep): A/B scenarios + pin_stress STRESS_SECONDS (600) on ARMS: build/<base>/stress/ (PUBLISH=1: docs/ too)
-	@scripts/stress.sh $(if $(PUBLISH),--publish) $(if $(STRESS_SECONDS),-t $(STRESS_SECONDS)) $(if $(STRESS_SEED),-s $(STRESS_SEED)) $(ARMS)
+	@scripts/stress.sh $(call flag,--publish,$(PUBLISH)) $(call opt,-t,$(STRESS_SECONDS)) $(call opt,-s,$(STRESS_SEED)) \
+		$(call opt,-o,$(OUT)) $(call opt,-T,$(TIMEOUT)) $(call opt,-A,$(ACCEL)) $(ARMS)
 
 check: deps ## every test: scripts, series, cocci, guests (prints N passed, N failed)
 	@scripts/check.sh

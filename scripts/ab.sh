@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# ab.sh [ARMS]: the A/B job. Builds every arm in the "ab" config variant
+# ab.sh [-q] [-i] [-r N] [-s SEED] [-m MEM] [-p SMP] [-S SWAP] [-T SECONDS]
+# [-A ACCEL] [ARMS]: the A/B job. Builds every arm in the "ab" config variant
 # (scripts/configs/ab.config: one kernel per arm for the whole matrix;
 # unchanged arms are reused), boots each one fresh with the same QEMU
 # settings and seed, runs the benchmarks (selftests/run-bench.sh) with the
@@ -13,20 +14,46 @@
 # writes there.
 #
 # ARMS: comma separated, default every arm (ARMS_ALL; base goes first in
-# the report). Environment: QUICK=1 (short version for development: small
-# sizes, never published), SEED (1), MEM (1G),
-# SMP (2), SWAP (zram: synchronous, so a pass frees what it wrote and the
-# counts repeat from job to job), TIMEOUT (per boot), I915_MOCK=1 (also
-# run the i915 userptr mock selftest on every arm: make i915-mock, about
-# 1 h per arm here for a cold i915 build), REPEAT=N (boot every arm N
-# times, default 2, QUICK=1: 1; with N >= 2 the report marks a difference
-# between arms significant only where it exceeds the spread of an arm's
-# identical boots, and names the counts that moved between them). Raw data
-# of every job: build/<base>/ab/<date>-<mode>/ (boot N>1 of ARM in ARM.rN/,
-# the MGLRU boots in mglru/ARM/), with the job's progress lines in ab.log.
+# the report). Options (the make variables of make ab in parentheses):
+# -q (QUICK=1) short version for development: small sizes, never
+# published; -s SEED (1); -m MEM (1G), -p SMP (2), -S SWAP (zram:
+# synchronous, so a pass frees what it wrote and the counts repeat from
+# job to job), -T SECONDS per boot (TIMEOUT; 1500, -q: 300), -A ACCEL
+# (run.sh -A); -i (I915_MOCK=1) also runs the i915 userptr mock selftest
+# on every arm (make i915-mock, about 1 h per arm here for a cold i915
+# build); -r N (REPEAT=N) boots every arm N times, default 2, -q: 1; with
+# N >= 2 the report marks a difference between arms significant only where
+# it exceeds the spread of an arm's identical boots, and names the counts
+# that moved between them. Raw data of every job:
+# build/<base>/ab/<date>-<mode>/ (boot N>1 of ARM in ARM.rN/, the MGLRU
+# boots in mglru/ARM/), with the job's progress lines in ab.log.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
+usage="usage: ab.sh [-q] [-i] [-r N] [-s SEED] [-m MEM] [-p SMP] [-S SWAP] [-T SECONDS] [-A ACCEL] [ARMS]"
+quick='' i915_mock='' repeat='' seed=1 mem=1G smp=2 swap_bench=zram timeout='' accel=''
+OPTIND=1
+while getopts ':qir:s:m:p:S:T:A:h' o; do
+	case "$o" in
+	q) quick=1 ;;
+	i) i915_mock=1 ;;
+	r) repeat=$OPTARG ;;
+	s) seed=$OPTARG ;;
+	m) mem=$OPTARG ;;
+	p) smp=$OPTARG ;;
+	S) swap_bench=$OPTARG ;;
+	T) timeout=$OPTARG ;;
+	A) accel=$OPTARG ;;
+	h)
+		echo "$usage"
+		exit 0
+		;;
+	:) die "ab.sh: option -$OPTARG needs a value ($usage)" ;;
+	*) die "ab.sh: unknown option -$OPTARG ($usage)" ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -le 1 ] || die "$usage"
 # No argument: every arm. An empty one (make ab ARMS=) is a mistake.
 arms=${1-${ARMS_ALL// /,}}
 IFS=, read -r -a list <<<"$arms"
@@ -39,22 +66,20 @@ for a in base "${list[@]}"; do
 	case " ${list[*]} " in *" $a "*) ordered+=("$a") ;; esac
 done
 
-quick=${QUICK:-}
-[ "$quick" = 0 ] && quick=
-seed=${SEED:-1}
-repeat=${REPEAT:-$([ -n "$quick" ] && echo 1 || echo 2)}
-case "$repeat" in '' | *[!0-9]* | 0) die "REPEAT=$repeat: boots per arm, a number >= 1" ;; esac
+repeat=${repeat:-$([ -n "$quick" ] && echo 1 || echo 2)}
+count_arg "ab.sh: -r" "$repeat"
+case "$seed" in '' | *[!0-9]*) die "ab.sh: -s '$seed': a number" ;; esac
+timeout=${timeout:-$([ -n "$quick" ] && echo 300 || echo 1500)}
+# One set of QEMU settings for every arm (recorded in each run's qemu.cmd),
+# given to scripts/run.sh as options; the selftest matrix gets them too.
+check_qemu_opts "$mem" "$smp" "$timeout" "$swap_bench" "${accel:-tcg}" none
+qemu_opts=(-m "$mem" -p "$smp" -T "$timeout" ${accel:+-A "$accel"})
 mode=full
 [ -n "$quick" ] && mode=quick
 need python3
 # A cold job writes ~12 GiB (the base tree and one worktree per arm).
 need_disk 14 3 "make ab"
 
-# One set of QEMU settings for every arm (recorded in each run's qemu.cmd),
-# given to scripts/run.sh as options; the selftest matrix gets them too.
-mem=${MEM:-1G} smp=${SMP:-2} swap_bench=${SWAP:-zram}
-timeout=${TIMEOUT:-$([ -n "$quick" ] && echo 300 || echo 1500)}
-qemu_opts=(-m "$mem" -p "$smp" -T "$timeout" ${ACCEL:+-A "$ACCEL"})
 bench_args="seed=$seed${quick:+,quick}"
 variant=$AB_VARIANT
 
@@ -208,9 +233,9 @@ cp "$abdir/summary.json" "${md%.md}.json"
 ln -sfn "$abdir" "$work/ab/last-$mode"
 step "ab: report: ${md#"$ROOT"/}, plot: ${svg#"$ROOT"/}; summary: ${abdir#"$ROOT"/}/summary.json"
 # 6. On request, the i915 mock selftest on every arm (i915-mock-results.md).
-if [ -n "${I915_MOCK:-}" ] && [ "${I915_MOCK:-}" != 0 ]; then
+if [ -n "$i915_mock" ]; then
 	step "ab: I915_MOCK=1: the i915 userptr mock selftest on ${ordered[*]}"
-	"$ROOT/scripts/i915-mock.sh" -o "$abdir/$(docs_name i915-mock-results.md)" -T 900 "$(IFS=,; echo "${ordered[*]}")" || failed+=("i915-mock")
+	"$ROOT/scripts/i915-mock.sh" -o "$abdir/$(docs_name i915-mock-results.md)" -T 900 ${accel:+-A "$accel"} "$(IFS=,; echo "${ordered[*]}")" || failed+=("i915-mock")
 fi
 # 7. Real subscribers and real pins: KVM guest memory pinned by gup_test,
 # io_uring and iommufd, on every arm. The selftest matrix ran

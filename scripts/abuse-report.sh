@@ -1,21 +1,37 @@
 #!/usr/bin/env bash
-# abuse-report.sh [TAG]: the tables of docs/security.md from run directories
-# that ran pin_abuse and pin_pressure, one per arm, e.g. after
+# abuse-report.sh [-o OUT] [-v VARIANT] [-t TAG] [ARMS]: the tables of
+# docs/security.md from run directories that ran pin_abuse and
+# pin_pressure, one per arm, e.g. after
 #   scripts/run.sh -a pin_abuse,pin_pressure ARM     (each arm)
-# Reads build/<base>/runs/ARM-VARIANT[-TAG]/ for base, mayfail and pin-aware
-# (ARMS=a,b,c for others; VARIANT=kvm for the runs of the kvm config
-# variant, which has iommufd; default test), boots nothing, and writes OUT (default
-# build/<base>/abuse/abuse-results-BASE.md, and .json beside it, by
-# scripts/report; copy both into docs/ to publish them).
+# Reads build/<base>/runs/ARM-VARIANT[-TAG]/ for each arm of ARMS (comma
+# separated; default every arm), VARIANT (default test; kvm for the runs of
+# the kvm config variant, which has iommufd), boots nothing, and writes -o
+# OUT (default build/<base>/abuse/abuse-results-BASE.md, and .json beside
+# it, by scripts/report; copy both into docs/ to publish them).
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-tag=${1:-}
-variant=${VARIANT:-test}
+usage="usage: abuse-report.sh [-o OUT] [-v VARIANT] [-t TAG] [ARMS]"
+out='' variant=test tag=''
+OPTIND=1
+while getopts ':o:v:t:h' o; do
+	case "$o" in
+	o) out=$OPTARG ;;
+	v) variant=$OPTARG ;;
+	t) tag=$OPTARG ;;
+	h)
+		echo "$usage"
+		exit 0
+		;;
+	:) die "abuse-report.sh: option -$OPTARG needs a value ($usage)" ;;
+	*) die "abuse-report.sh: unknown option -$OPTARG ($usage)" ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -le 1 ] || die "$usage"
 check_variant "$variant"
-IFS=, read -r -a arms <<<"${ARMS:-${ARMS_ALL// /,}}"
-out=${OUT:-$(work_dir)/abuse/$(docs_name abuse-results.md)}
-mkdir -p "$(dirname "$out")"
+IFS=, read -r -a arms <<<"${1:-${ARMS_ALL// /,}}"
+out=${out:-$(work_dir)/abuse/$(docs_name abuse-results.md)}
 runs=()
 for a in "${arms[@]}"; do
 	check_arm "$a"
@@ -23,6 +39,10 @@ for a in "${arms[@]}"; do
 	[ -r "$run/results.tap" ] || die "no results in $run: run scripts/run.sh -a pin_abuse,pin_pressure${tag:+ -t $tag} $a $variant first"
 	runs+=("$a=${run#"$ROOT"/}")
 done
-report abuse "$out" --date "$(date -u '+%Y-%m-%d %H:%M UTC')" \
-	--command "${VARIANT:+VARIANT=$VARIANT }scripts/abuse-report.sh${tag:+ $tag}" "${runs[@]}"
+# The command as the report names it: the options that change what it read.
+cmd=scripts/abuse-report.sh
+[ "$variant" = test ] || cmd+=" -v $variant"
+cmd+="${tag:+ -t $tag}${1:+ $1}"
+mkdir -p "$(dirname "$out")"
+report abuse "$out" --date "$(date -u '+%Y-%m-%d %H:%M UTC')" --command "$cmd" "${runs[@]}"
 echo "${out#"$ROOT"/}"

@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
-# i915-mock.sh [-o OUT] [-e ARM] [-t TAG] [-T SECONDS] [ARMS]: the i915
-# userptr mock selftest (patches/i915-mock)
-# on each arm: build ARM+i915-mock in the i915 variant, boot it in QEMU,
+# i915-mock.sh [-o OUT] [-e ARM] [-t TAG] [-T SECONDS] [-A ACCEL] [ARMS]:
+# the i915 userptr mock selftest (patches/i915-mock) on each arm: build ARM+i915-mock in the i915 variant, boot it in QEMU,
 # modprobe i915 with only the userptr mock selftests and the arm's
 # expectation, and judge the run. ARMS is comma separated (default: every
 # arm). Prints one line per arm with what the selftest measured, then
@@ -18,19 +17,21 @@
 #   pin-aware  0: no invalidation at all, the sequence must not move
 # -e ARM judges every arm by ARM's expectation (negative control; make
 # i915-mock EXPECT_ARM=ARM), -t TAG suffixes the run directories, -T is
-# the time limit of each boot (default 900 s).
+# the time limit of each boot (default 900 s), -A the accelerator (run.sh
+# -A).
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-usage="usage: i915-mock.sh [-o OUT] [-e ARM] [-t TAG] [-T SECONDS] [ARMS]"
-out='' expect_arm='' tag='' timeout=900
+usage="usage: i915-mock.sh [-o OUT] [-e ARM] [-t TAG] [-T SECONDS] [-A ACCEL] [ARMS]"
+out='' expect_arm='' tag='' timeout=900 accel=
 OPTIND=1
-while getopts ':o:e:t:T:h' o; do
+while getopts ':o:e:t:T:A:h' o; do
 	case "$o" in
 	o) out=$OPTARG ;;
 	e) expect_arm=$OPTARG ;;
 	t) tag=$OPTARG ;;
 	T) timeout=$OPTARG ;;
+	A) accel=$OPTARG ;;
 	h)
 		echo "$usage"
 		exit 0
@@ -41,10 +42,10 @@ while getopts ':o:e:t:T:h' o; do
 done
 shift $((OPTIND - 1))
 [ $# -le 1 ] || die "$usage"
-plain_arms i915-mock.sh "${1:-${ARMS:-}}"
+plain_arms i915-mock.sh "${1:-}"
 list=("${LIST[@]}")
 [ -z "$expect_arm" ] || check_arm "$expect_arm"
-case "$timeout" in '' | *[!0-9]* | 0) die "i915-mock.sh: -T '$timeout': seconds, a number >= 1" ;; esac
+count_arg "i915-mock.sh: -T" "$timeout"
 
 expectation() {
 	case "$1" in
@@ -70,7 +71,7 @@ for a in "${list[@]}"; do
 	run=$(work_dir)/runs/$arm-i915${tag:+-$tag}
 	rc=0
 	run_sh -g i915-mock -a "igt__${line}__mock_userptr=1,st_expect_reclaim_invalidates=$exp" \
-		-T "$timeout" ${ACCEL:+-A "$ACCEL"} ${tag:+-t "$tag"} ${expect_arm:+-e "$expect_arm"} \
+		-T "$timeout" ${accel:+-A "$accel"} ${tag:+-t "$tag"} ${expect_arm:+-e "$expect_arm"} \
 		"$arm" i915 >/dev/null || rc=$?
 	# What the selftest measured, from its pr_info lines.
 	got=$(sed -n 's/.*\(userptr \(shmem\|anon\)\): reclaim of \([0-9]*\) pinned pages: \(.*\)$/\1: \4/p' \

@@ -107,7 +107,7 @@ tally() {
 
 # plain_arms SCRIPT [ARMS]: the comma-separated plain arms of ARMS (default
 # every arm) into the array LIST, each checked; an overlay arm, an unknown
-# arm or an empty list dies naming SCRIPT. EXPECT_ARM, if set, is checked too.
+# arm or an empty list dies naming SCRIPT.
 plain_arms() {
 	local script=$1 a
 	IFS=, read -r -a LIST <<<"${2:-${ARMS_ALL// /,}}"
@@ -116,7 +116,12 @@ plain_arms() {
 		case "$a" in *+*) die "$script takes plain arms ($ARMS_ALL), not '$a'" ;; esac
 		check_arm "$a"
 	done
-	[ -z "${EXPECT_ARM:-}" ] || check_arm "$EXPECT_ARM"
+}
+
+# count_arg WHAT VALUE: die unless VALUE is a whole number >= 1 (a time in
+# seconds, a number of boots); WHAT names the option, e.g. "stress.sh: -t".
+count_arg() {
+	case "$2" in '' | *[!0-9]* | 0*) die "$1 '$2': a number >= 1" ;; esac
 }
 
 # check_arm ARM[+OVERLAY]: die unless ARM is a known arm and OVERLAY (if
