@@ -44,12 +44,7 @@ while getopts ':qir:s:m:p:S:T:A:h' o; do
 	S) swap_bench=$OPTARG ;;
 	T) timeout=$OPTARG ;;
 	A) accel=$OPTARG ;;
-	h)
-		echo "$usage"
-		exit 0
-		;;
-	:) die "ab.sh: option -$OPTARG needs a value ($usage)" ;;
-	*) die "ab.sh: unknown option -$OPTARG ($usage)" ;;
+	*) getopts_other ab.sh "$usage" "$o" ;;
 	esac
 done
 shift $((OPTIND - 1))

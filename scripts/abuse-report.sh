@@ -19,12 +19,7 @@ while getopts ':o:v:t:h' o; do
 	o) out=$OPTARG ;;
 	v) variant=$OPTARG ;;
 	t) tag=$OPTARG ;;
-	h)
-		echo "$usage"
-		exit 0
-		;;
-	:) die "abuse-report.sh: option -$OPTARG needs a value ($usage)" ;;
-	*) die "abuse-report.sh: unknown option -$OPTARG ($usage)" ;;
+	*) getopts_other abuse-report.sh "$usage" "$o" ;;
 	esac
 done
 shift $((OPTIND - 1))

@@ -32,12 +32,7 @@ while getopts ':o:e:t:T:A:h' o; do
 	t) tag=$OPTARG ;;
 	T) timeout=$OPTARG ;;
 	A) accel=$OPTARG ;;
-	h)
-		echo "$usage"
-		exit 0
-		;;
-	:) die "i915-mock.sh: option -$OPTARG needs a value ($usage)" ;;
-	*) die "i915-mock.sh: unknown option -$OPTARG ($usage)" ;;
+	*) getopts_other i915-mock.sh "$usage" "$o" ;;
 	esac
 done
 shift $((OPTIND - 1))

@@ -18,7 +18,7 @@ while getopts ':M:I:o:' o; do
 	M) modules=$OPTARG ;;
 	I) modtree=$OPTARG ;;
 	o) img=$OPTARG ;;
-	*) die "initramfs.sh: bad option -$OPTARG ($usage)" ;;
+	*) getopts_other initramfs.sh "$usage" "$o" ;;
 	esac
 done
 shift $((OPTIND - 1))

@@ -27,12 +27,7 @@ while getopts ':o:e:T:A:h' o; do
 	e) expect_arm=$OPTARG ;;
 	T) timeout=$OPTARG ;;
 	A) accel=$OPTARG ;;
-	h)
-		echo "$usage"
-		exit 0
-		;;
-	:) die "kvm.sh: option -$OPTARG needs a value ($usage)" ;;
-	*) die "kvm.sh: unknown option -$OPTARG ($usage)" ;;
+	*) getopts_other kvm.sh "$usage" "$o" ;;
 	esac
 done
 shift $((OPTIND - 1))

@@ -118,6 +118,21 @@ plain_arms() {
 	done
 }
 
+# getopts_other SCRIPT USAGE O: the cases a getopts loop ends with
+# (`*) getopts_other SCRIPT "$usage" "$o" ;;`): -h (when the loop takes it)
+# prints USAGE and exits; a missing value or an unknown option dies naming
+# SCRIPT and USAGE.
+getopts_other() {
+	case "$3" in
+	h)
+		echo "$2"
+		exit 0
+		;;
+	:) die "$1: option -$OPTARG needs a value ($2)" ;;
+	*) die "$1: unknown option -$OPTARG ($2)" ;;
+	esac
+}
+
 # count_arg WHAT VALUE: die unless VALUE is a whole number >= 1 (a time in
 # seconds, a number of boots); WHAT names the option, e.g. "stress.sh: -t".
 count_arg() {

@@ -40,8 +40,7 @@ while getopts ':m:p:T:S:z:A:N:C:in' o; do
 	C) cpu=(-cpu "$OPTARG") ;;
 	i) interactive=1 ;;
 	n) dry=1 ;;
-	:) die "qemu.sh: option -$OPTARG needs a value ($usage)" ;;
-	*) die "qemu.sh: unknown option -$OPTARG ($usage)" ;;
+	*) getopts_other qemu.sh "$usage" "$o" ;;
 	esac
 done
 shift $((OPTIND - 1))

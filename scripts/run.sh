@@ -119,8 +119,7 @@ while getopts ':g:a:t:e:m:p:T:S:z:A:N:C:L:P:K:k:snh' o; do
 		usage
 		exit 0
 		;;
-	:) die "run.sh: option -$OPTARG needs a value ($short)" ;;
-	*) die "run.sh: unknown option -$OPTARG ($short)" ;;
+	*) getopts_other run.sh "$short" "$o" ;;
 	esac
 done
 shift $((OPTIND - 1))

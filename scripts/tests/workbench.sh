@@ -58,6 +58,10 @@ expect_error "make kvm takes plain arms" "kvm.sh takes plain arms .*not 'pin-awa
 expect_error "make kvm: unknown EXPECT_ARM" "unknown arm 'nosuch'" scripts/kvm.sh -e nosuch base
 expect_error "make kvm: bad TIMEOUT" "kvm.sh: -T '0': a number >= 1" scripts/kvm.sh -T 0 base
 expect_error "kvm.sh: unknown option" "kvm.sh: unknown option -x \\(usage: kvm.sh" scripts/kvm.sh -x base
+expect_error "kvm.sh: -o without its value" "kvm.sh: option -o needs a value \\(usage: kvm.sh" scripts/kvm.sh -o
+expect_error "abuse-report.sh: unknown option" "abuse-report.sh: unknown option -x" scripts/abuse-report.sh -x
+expect_error "abuse-report.sh: unknown variant" "unknown config variant 'fast'" scripts/abuse-report.sh -v fast
+t_if "kvm.sh -h prints its usage" bash -c 'scripts/kvm.sh -h | grep -q "^usage: kvm.sh \[-o OUT\]"'
 expect_error "skip-policy.sh: unknown option" "usage: skip-policy.sh \[--publish\]" scripts/skip-policy.sh --nosuch
 expect_error "skip-policy.sh: --publish of a quick run" "error: --publish copies the full run's report to docs/: not with -q or -o" \
 	scripts/skip-policy.sh -q --publish
