@@ -56,7 +56,8 @@ run_sh -g bench -a "$args" -t skip-policy -T "$timeout" -S "$swap" ${accel:+-A "
 	"$arm" test >/dev/null
 run=$(work_dir)/runs/$arm-test-skip-policy
 report skip-policy --root "$ROOT" "$run" "$out"
-step "skip-policy: wrote ${out#"$ROOT"/} and its summary ${out%.md}.json"
+rel=${out#"$ROOT"/}
+step "skip-policy: wrote $rel and its summary ${rel%.md}.json"
 # A full run into the job directory is publishable (make publish JOB=...).
 [ -n "$quick$own_out" ] || touch "$job/complete"
 [ -z "$publish" ] || "$ROOT/scripts/publish.sh" "$job" >&2

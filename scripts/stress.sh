@@ -104,7 +104,8 @@ report stress "$out" --date "$(date -u '+%Y-%m-%d %H:%M UTC')" \
 		IFS=,
 		echo "${LIST[*]}"
 	)" "${runs[@]}"
-step "stress: wrote ${out#"$ROOT"/} and its summary ${out%.md}.json"
+rel=${out#"$ROOT"/}
+step "stress: wrote $rel and its summary ${rel%.md}.json"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ] || die "stress: $failed arm(s) failed: the report says why; not publishable"
 [ -n "$own_out" ] || touch "$job/complete"
