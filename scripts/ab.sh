@@ -213,7 +213,13 @@ elif ! "$ROOT/scripts/ab-suite.sh" "$(IFS=,; echo "${ordered[*]}")" "$abdir" "${
 	failed+=("selftests")
 fi
 
-# 5. The report, under build/ (make publish copies a full job's into docs/):
+# 5. On request, the i915 mock selftest on every arm
+# (i915-mock-results.md and its .json, which the report shows).
+if [ -n "$i915_mock" ]; then
+	step "ab: I915_MOCK=1: the i915 userptr mock selftest on ${ordered[*]}"
+	"$ROOT/scripts/i915-mock.sh" -o "$abdir/$(docs_name i915-mock-results.md)" -T 900 ${accel:+-A "$accel"} "$(IFS=,; echo "${ordered[*]}")" || failed+=("i915-mock")
+fi
+# 6. The report, under build/ (make publish copies a full job's into docs/):
 # summary.json of the job, and rendered from it the Markdown (and its
 # .json copy, which docs/ keeps next to it), the plot and the tables.
 # The other bases' published jobs go beside this one's pinned-range counts.
@@ -227,11 +233,6 @@ report ab --root "$ROOT" --md "$md" --svg "$svg" ${prev:+--previous "$prev"} "${
 cp "$abdir/summary.json" "${md%.md}.json"
 ln -sfn "$abdir" "$work/ab/last-$mode"
 step "ab: report: ${md#"$ROOT"/}, plot: ${svg#"$ROOT"/}; summary: ${abdir#"$ROOT"/}/summary.json"
-# 6. On request, the i915 mock selftest on every arm (i915-mock-results.md).
-if [ -n "$i915_mock" ]; then
-	step "ab: I915_MOCK=1: the i915 userptr mock selftest on ${ordered[*]}"
-	"$ROOT/scripts/i915-mock.sh" -o "$abdir/$(docs_name i915-mock-results.md)" -T 900 ${accel:+-A "$accel"} "$(IFS=,; echo "${ordered[*]}")" || failed+=("i915-mock")
-fi
 # 7. Real subscribers and real pins: KVM guest memory pinned by gup_test,
 # io_uring and iommufd, on every arm. The selftest matrix ran
 # kvm_pin_reclaim (its verdict is in step 4's); its counts per case and

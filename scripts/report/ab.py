@@ -9,11 +9,13 @@ ab.sh), ARM/suite/ the verdict files of the arm's selftest matrix
 columns, base first, one row per metric, counts (exact) before times
 (median [min..max], n).  A counter that a kernel lacks is "n/a", never 0.
 """
+import glob
+import json
 import os
 import re
 import statistics
 
-from . import project, svg, tap, table as T
+from . import i915, project, svg, tap, table as T
 from .stats import (NA, disjoint, fmt_int, fmt_ms, fmt_ratio, med_range, median, num,
                     pct_change, significant, ssum)
 
@@ -892,8 +894,18 @@ def summarize(jobdir, previous=None, root="", other_bases=()):
         "tables": tables,
         "suite": suite_table(arms),
         "suite_numa": suite_table(arms, "suite_numa"),
+        "i915_mock": i915_mock(jobdir),
         "plot": plot_data(arms, counts["types"]),
     }
+
+
+def i915_mock(jobdir):
+    """The summary of the job's i915 mock selftest (make ab I915_MOCK=1 writes
+    i915-mock-results-BASE.json into the job), or None."""
+    for f in sorted(glob.glob(os.path.join(jobdir, "i915-mock-results-*.json"))):
+        with open(f) as fh:
+            return json.load(fh)
+    return None
 
 
 # ---------------------------------------------------------------- rendering
@@ -968,6 +980,15 @@ def render_markdown(s, svg_name):
                "to node 1; per-arm expectations as in the suite) and the upstream `migration` "
                "test. Logs: runs/ARM-%s-ab-numa/." % variant, ""] + \
             suite_markdown(s["suite_numa"]) + [""]
+    md += ["## i915 userptr mock selftest per arm", ""]
+    if s.get("i915_mock"):
+        md += ["Each arm plus `patches/i915-mock` in the `i915` variant, one boot: MADV_PAGEOUT of "
+               "a pinned userptr object (private anon, then shmem), judged by the arm's "
+               "expectation E (1: reclaim invalidates the pinned shmem range; 0: it does not); "
+               "see [i915.md](i915.md).", ""] + i915.grid(s["i915_mock"]) + [""]
+    else:
+        md += ["Not run in this job: `make ab I915_MOCK=1` runs it on every arm (an i915 build "
+               "per arm), `make i915-mock` on its own; see [i915.md](i915.md).", ""]
     md += ["## Raw result lines", "",
            "Every `# AB` line each guest printed (times in ns).", ""]
     for a in arms:

@@ -27,8 +27,17 @@ def render_markdown(s):
            "st_expect_reclaim_invalidates=E` and passes if i915 reports -ENOTTY (all mock selftests",
            "passed) with a clean console. E is the arm's expectation (1: reclaim invalidates the pinned",
            "shmem userptr range; 0: it does not). See [i915.md](i915.md).", ""]
-    out += T.md_grid(["arm", "E", "result", "what the selftest printed", "commits on the base"],
-                     [[r["arm"], r["expect"], r["result"], r["printed"] or "no measurement printed",
-                       r["series"] or "none"] for r in s["rows"]], ["---"] * 5)
+    out += grid(s, series=True)
     out += ["", "%d passed, %d failed." % (s["passed"], s["failed"]), ""]
     return "\n".join(out)
+
+
+def grid(s, series=False):
+    """The table of the rows of summary S (with the commits on the base when
+    SERIES; the A/B report lists them per arm already)."""
+    head = ["arm", "E", "result", "what the selftest printed"]
+    rows = [[r["arm"], r["expect"], r["result"], r["printed"] or "no measurement printed"]
+            + ([r["series"] or "none"] if series else []) for r in s["rows"]]
+    if series:
+        head.append("commits on the base")
+    return T.md_grid(head, rows, ["---"] * len(head))

@@ -93,10 +93,13 @@ sed -i 's/^\(# AB bench=counts type=anon pass=1 .* scanned=\)3253 /\14000 /' "$t
 t_if "matrix fixture: the mglru edit applied" grep -q 'type=anon pass=1 .* scanned=4000 ' "$tmp/mx/mglru/base/results.tap"
 sed -i 's/^\(# AB bench=counts type=swapcache pass=1 inval=\)1024 /\11000 /' "$tmp/mx/virtio/base/results.tap"
 t_if "matrix fixture: the virtio edit applied" grep -q 'type=swapcache pass=1 inval=1000 ' "$tmp/mx/virtio/base/results.tap"
+# make ab I915_MOCK=1 writes the i915 mock selftest's summary into the job.
+cp "$exp/i915.json" "$tmp/mx/i915-mock-results-6.12.json"
 report ab --root /ROOT --quiet --md "$tmp/mx/ab-results.md" --svg "$tmp/mx/ab-plot.svg" \
 	--other-base "7.3=$exp/ab.summary.json" "$tmp/mx"
 golden ab-matrix.md "$tmp/mx/ab-results.md"
 mx_table() { sed -n "/^### $1/,/^### /p" "$tmp/mx/ab-results.md"; }
+mx_section() { sed -n "/^## $1/,/^## /p" "$tmp/mx/ab-results.md"; }
 t_if "matrix: the MGLRU table shows its own boots (base anon pass 1 scanned 4000)" \
 	grep -q '^| pages scanned, per pass | 4000, ' <(mx_table 'Counts per reclaim pass, multi-gen LRU on')
 t_not "matrix: ... and the classic table does not" \
@@ -114,6 +117,10 @@ t_not "matrix: ... and not from the zram boots" \
 t_if "matrix: the tiered-NUMA boots have their own selftest table" \
 	grep -q '^## Demotion and migration per arm (two NUMA nodes in tiers)' "$tmp/mx/ab-results.md"
 t_if "matrix: run directories are named after the job's variant" grep -q 'runs/base-ab-ab/qemu.cmd' "$tmp/mx/ab-results.md"
+t_if "matrix: the i915 mock selftest of the job has its table" \
+	grep -q '^| base | 1 | pass | userptr anon: ' <(mx_section 'i915 userptr mock selftest per arm')
+t_if "ab: a job without it says so" \
+	grep -q '^Not run in this job: .make ab I915_MOCK=1. runs it' <(sed -n '/^## i915 userptr mock selftest per arm/,/^## /p' "$tmp/ab/ab-results.md")
 
 # --- the same job with a repeated boot of every arm -----------------------------
 # base.r2: swapcache pass 1 invalidated 2150 pages instead of 1024 (a move
